@@ -1,0 +1,1 @@
+"""Adapters that plug the LEAD core into training frameworks."""
