@@ -1,0 +1,230 @@
+"""Is a predicted answer mathematically equal to a gold answer?
+
+Cheap rules run first, in-process: equal canonical strings, exact rational comparison of plain
+numbers, case-insensitive comparison of word answers, and element-wise comparison of sets, tuples
+and intervals. Everything else goes to math-verify in a worker process under the caller's
+deadline (``timeout.verify_before``). Rules only ever accept on exact equality, so a cheap rule
+never turns a wrong answer into a right one.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from fractions import Fraction
+
+from lead.reward.normalize import canonical_form, clean_answer, split_assignment
+from lead.reward.timeout import verify_before
+
+MAX_VERIFY_CHARS = 400
+"""Answers longer than this are compared as strings only (no LaTeX parsing)."""
+MAX_ELEMENTS = 32
+MAX_NUMBER_DIGITS = 200
+
+_INTEGER_OR_DECIMAL = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
+_FRACTION = re.compile(r"([+-]?)\\frac\{([+-]?\d+)\}\{([+-]?\d+)\}")
+_SLASH_FRACTION = re.compile(r"([+-]?\d+)/([+-]?\d+)")
+_WORD_ANSWER = re.compile(r"(?=.*[A-Za-z]{3})[A-Za-z][A-Za-z ,.'-]*[A-Za-z.]|\(?[A-Za-z]\)")
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """Outcome of one comparison: ``equal``, and whether a deadline cut it short."""
+
+    equal: bool
+    timed_out: bool = False
+
+
+EQUAL = Verdict(True)
+NOT_EQUAL = Verdict(False)
+TIMED_OUT = Verdict(False, timed_out=True)
+
+
+def parse_number(text: str) -> Fraction | None:
+    """Exact value of a plain number (``-12``, ``027``, ``27.0``, ``\\frac{3}{4}``, ``3/4``), else None."""
+    compact = text.replace(" ", "")
+    if len(compact) > MAX_NUMBER_DIGITS:
+        return None
+    try:
+        if _INTEGER_OR_DECIMAL.fullmatch(compact):
+            return Fraction(compact.rstrip(".") or "0")
+        match = _FRACTION.fullmatch(compact) or _SLASH_FRACTION.fullmatch(compact)
+        if match is None:
+            return None
+        groups = match.groups()
+        sign = -1 if len(groups) == 3 and groups[0] == "-" else 1
+        numerator, denominator = (int(g) for g in groups[-2:])
+        return sign * Fraction(numerator, denominator) if denominator else None
+    except (ValueError, ZeroDivisionError):
+        return None
+
+
+def _is_word_answer(text: str) -> bool:
+    """Words (``east``, ``Evelyn``) or a choice letter in parentheses (``(C)``)."""
+    return _WORD_ANSWER.fullmatch(text) is not None
+
+
+def _word_key(text: str) -> str:
+    return re.sub(r"\s+", "", text.lower()).strip("().")
+
+
+def _split_top_level(text: str) -> list[str]:
+    """Split on commas outside any bracket pair."""
+    items, depth, start = [], 0, 0
+    index = 0
+    while index < len(text):
+        char = text[index]
+        if char == "\\" and text[index + 1 : index + 2] in ("{", "}"):
+            depth += 1 if text[index + 1] == "{" else -1
+            index += 2
+            continue
+        if char in "([{":
+            depth += 1
+        elif char in ")]}":
+            depth -= 1
+        elif char == "," and depth == 0:
+            items.append(text[start:index])
+            start = index + 1
+        index += 1
+    items.append(text[start:])
+    return [item.strip() for item in items]
+
+
+def _outer_brackets(text: str) -> tuple[str, str, str] | None:
+    """(opener, closer, inside) when one bracket pair encloses all of ``text``."""
+    for opener in ("\\{", "(", "["):
+        if not text.startswith(opener):
+            continue
+        for closer in (")", "]") if opener != "\\{" else ("\\}",):
+            if text.endswith(closer) and len(text) >= len(opener) + len(closer):
+                inside = text[len(opener) : len(text) - len(closer)]
+                if _balanced(inside):
+                    return opener, closer, inside
+    return None
+
+
+def _balanced(text: str) -> bool:
+    depth = 0
+    for char in text:
+        if char in "([{":
+            depth += 1
+        elif char in ")]}":
+            depth -= 1
+            if depth < 0:
+                return False
+    return depth == 0
+
+
+@dataclass(frozen=True)
+class Shape:
+    """How an answer is structured: ``kind`` is "scalar", "set" (unordered) or "sequence" (ordered)."""
+
+    kind: str
+    items: tuple[str, ...]
+    brackets: str = ""
+
+
+def answer_shape(text: str) -> Shape:
+    """Classify a cleaned answer: ``\\{a,b\\}`` and bare ``a, b`` are sets, ``(a,b)``/``[a,b)`` sequences."""
+    outer = _outer_brackets(text)
+    if outer is not None:
+        opener, closer, inside = outer
+        items = _split_top_level(inside)
+        if len(items) >= 2 or opener == "\\{":
+            kind = "set" if opener == "\\{" else "sequence"
+            return Shape(kind, tuple(items), opener + closer)
+    items = _split_top_level(text)
+    if len(items) >= 2:
+        return Shape("set", tuple(items))
+    return Shape("scalar", (text,))
+
+
+def _value_verdict(pred: str, gold: str, deadline: float) -> Verdict:
+    """Compare two cleaned single values."""
+    if canonical_form(pred) == canonical_form(gold):
+        return EQUAL
+    if not pred or not gold:
+        return NOT_EQUAL
+    if _is_word_answer(gold):
+        return Verdict(_word_key(pred) == _word_key(gold))
+    gold_number, pred_number = parse_number(gold), parse_number(pred)
+    if gold_number is not None and pred_number is not None:
+        return Verdict(gold_number == pred_number)
+    if len(pred) > MAX_VERIFY_CHARS or len(gold) > MAX_VERIFY_CHARS:
+        return NOT_EQUAL
+    verdict = verify_before(gold, pred, deadline)
+    return TIMED_OUT if verdict is None else Verdict(verdict)
+
+
+def _item_verdict(pred: str, gold: str, deadline: float, *, labels_must_match: bool) -> Verdict:
+    """Compare two cleaned answers or list items, looking through ``name =`` labels.
+
+    With ``labels_must_match`` (items of a list) a labelled gold item (``x=1``) needs the same
+    label in the prediction, so ``x=2, y=1`` never matches ``x=1, y=2``.
+    """
+    pred_label, pred_value = split_assignment(pred)
+    gold_label, gold_value = split_assignment(gold)
+    labels_differ = pred_label is None or canonical_form(pred_label) != canonical_form(gold_label)
+    if labels_must_match and gold_label is not None and labels_differ:
+        return NOT_EQUAL
+    return _value_verdict(pred_value, gold_value, deadline)
+
+
+def _matching_exists(pred_items: tuple[str, ...], gold_items: tuple[str, ...], deadline: float) -> Verdict:
+    """Whether the items pair up one-to-one (any order), by augmenting paths."""
+    timed_out = False
+    cache: dict[tuple[int, int], bool] = {}
+
+    def equal(i: int, j: int) -> bool:
+        nonlocal timed_out
+        if (i, j) not in cache:
+            verdict = _item_verdict(
+                clean_answer(pred_items[i]), clean_answer(gold_items[j]), deadline, labels_must_match=True
+            )
+            timed_out = timed_out or verdict.timed_out
+            cache[(i, j)] = verdict.equal
+        return cache[(i, j)]
+
+    owner: dict[int, int] = {}
+
+    def assign(i: int, seen: set[int]) -> bool:
+        for j in range(len(gold_items)):
+            if j not in seen and equal(i, j):
+                seen.add(j)
+                if j not in owner or assign(owner[j], seen):
+                    owner[j] = i
+                    return True
+        return False
+
+    for i in range(len(pred_items)):
+        if not assign(i, set()):
+            return Verdict(False, timed_out)
+    return EQUAL
+
+
+def answers_equal(pred: str, gold: str, deadline: float) -> Verdict:
+    """Compare one predicted answer with one gold answer, both as extracted (uncleaned) strings."""
+    pred_clean, gold_clean = clean_answer(pred), clean_answer(gold)
+    if canonical_form(pred_clean) == canonical_form(gold_clean):
+        return EQUAL
+    gold_shape, pred_shape = answer_shape(gold_clean), answer_shape(pred_clean)
+    if gold_shape.kind == "scalar" and pred_shape.kind == "scalar":
+        return _item_verdict(pred_clean, gold_clean, deadline, labels_must_match=False)
+    if max(len(gold_shape.items), len(pred_shape.items)) > MAX_ELEMENTS:
+        return NOT_EQUAL
+    if len(gold_shape.items) != len(pred_shape.items):
+        return NOT_EQUAL
+    if gold_shape.kind == "set" and pred_shape.kind == "set":
+        return _matching_exists(pred_shape.items, gold_shape.items, deadline)
+    same_brackets = pred_shape.brackets == gold_shape.brackets
+    if gold_shape.kind == "sequence" and pred_shape.kind == "sequence" and same_brackets:
+        timed_out = False
+        for pred_item, gold_item in zip(pred_shape.items, gold_shape.items, strict=True):
+            verdict = _item_verdict(
+                clean_answer(pred_item), clean_answer(gold_item), deadline, labels_must_match=True
+            )
+            if not verdict.equal:
+                return verdict
+            timed_out = timed_out or verdict.timed_out
+        return Verdict(True, timed_out)
+    return NOT_EQUAL

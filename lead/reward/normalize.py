@@ -1,0 +1,114 @@
+"""String normalisation of answers before comparison.
+
+``clean_answer`` rewrites notation that does not change the value (``\\dfrac``, ``\\left``, ``$``
+wrappers, degree signs, percent signs, trailing unit words, thousands separators) and keeps
+valid LaTeX, so its output can still be parsed. ``canonical_form`` further drops
+all whitespace; two answers with the same canonical form are equal.
+"""
+
+from __future__ import annotations
+
+import re
+
+UNIT_WORDS = (
+    "units?|square units|sq units|cm|centimeters?|mm|millimeters?|km|kilometers?|meters?|inch(?:es)?|"
+    "feet|foot|ft|yards?|miles?|mph|km/h|m/s|seconds?|secs?|minutes?|mins?|hours?|hrs?|days?|"
+    "weeks?|months?|years?|degrees?|deg|radians?|dollars?|cents?|pounds?|lbs?|kg|grams?|liters?|"
+    "ml|gallons?|people|persons?|students?|ways|times|points?"
+)
+_UNIT_TAIL = re.compile(r"^(?P<value>.*?[\d}.)])\s*(?:" + UNIT_WORDS + r")(?:\^\{?[23]\}?)?\s*$")
+_TEXT_COMMAND = re.compile(r"\\(?:text|textbf|textit|mbox|mathrm)\s*\{([^{}]*)\}")
+_TEXT_UNIT_TAIL = re.compile(
+    r"^(?P<value>.*\S)\s*\\(?:text|mbox|mathrm)\s*\{\s*[A-Za-z][A-Za-z /.]*\}(?:\^\{?[23]\}?)?\s*$"
+)
+_LEFT_RIGHT = re.compile(r"\\(?:left|right|bigl|bigr|Bigl|Bigr)(?![A-Za-z])")
+_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?$")
+_SIMPLE_LHS = re.compile(r"^\s*[A-Za-z](?:_\{?[A-Za-z0-9]+\}?)?(?:\s*\([^()=]*\))?\s*$")
+_SPACING = re.compile(r"\\\\|\\[,;:! ]|\\q?quad|~")
+_MEMBERSHIP_PREFIX = re.compile(r"^[A-Za-z]\s*\\in\s+|^[A-Za-z]\s*\\in(?=[\[(\\])")
+_DEGREE = re.compile(r"\^\s*\{?\s*\\circ\s*\}?|°|\\degree")
+_FRAC_SHORTHAND = re.compile(r"\\frac\s*(\d)\s*(\d)")
+_FRAC_HALF_SHORTHAND = re.compile(r"\\frac\s*\{([^{}]*)\}\s*(\d)")
+_SQRT_SHORTHAND = re.compile(r"\\sqrt\s*(\d)")
+_REPLACEMENTS = (
+    ("\\dfrac", "\\frac"),
+    ("\\tfrac", "\\frac"),
+    ("\\displaystyle", ""),
+    ("{,}", ","),
+    ("\\%", ""),
+    ("%", ""),
+    ("−", "-"),
+    ("∞", "\\infty"),
+    ("\\infinity", "\\infty"),
+    ("\\inf ", "\\infty "),
+    ("×", "\\times"),
+)
+
+
+def _strip_math_delimiters(text: str) -> str:
+    text = text.strip()
+    for opener, closer in (("\\(", "\\)"), ("\\[", "\\]")):
+        if text.startswith(opener) and text.endswith(closer):
+            text = text[len(opener) : -len(closer)].strip()
+    return text.replace("$", "")
+
+
+def _drop_units(text: str) -> str:
+    match = _TEXT_UNIT_TAIL.match(text)
+    if match and not _looks_like_text_answer(match.group("value")):
+        text = match.group("value")
+    match = _UNIT_TAIL.match(text)
+    if match:
+        text = match.group("value")
+    return text
+
+
+def _looks_like_text_answer(text: str) -> bool:
+    return re.fullmatch(r"[A-Za-z ]*", text) is not None
+
+
+def _unwrap_text_commands(text: str) -> str:
+    previous = None
+    while previous != text:
+        previous = text
+        text = _TEXT_COMMAND.sub(r"\1", text)
+    return text
+
+
+def split_assignment(text: str) -> tuple[str | None, str]:
+    """``x = 3`` -> ("x", "3"), ``f(n) = 2n`` -> ("f(n)", "2n"); (None, text) for anything else.
+
+    Only one ``=`` with a plain name (optionally subscripted or with arguments) on its left counts.
+    """
+    if text.count("=") != 1 or re.search(r"[<>]|\\[lg]e|\\neq", text):
+        return None, text
+    lhs, rhs = text.split("=")
+    if rhs.strip() and _SIMPLE_LHS.match(lhs):
+        return lhs.strip(), rhs.strip()
+    return None, text
+
+
+def clean_answer(text: str) -> str:
+    """Rewrite ``text`` into a simpler LaTeX string with the same mathematical value."""
+    text = _strip_math_delimiters(text.replace("\\$", ""))
+    text = _LEFT_RIGHT.sub("", text)
+    for old, new in _REPLACEMENTS:
+        text = text.replace(old, new)
+    text = _SPACING.sub(lambda match: match.group(0) if match.group(0) == "\\\\" else " ", text)
+    text = _DEGREE.sub("", text)
+    text = _FRAC_SHORTHAND.sub(r"\\frac{\1}{\2}", text)
+    text = _FRAC_HALF_SHORTHAND.sub(r"\\frac{\1}{\2}", text)
+    text = _SQRT_SHORTHAND.sub(r"\\sqrt{\1}", text)
+    text = text.strip().rstrip(".").strip()
+    text = _drop_units(text)
+    text = _unwrap_text_commands(text).strip()
+    text = _MEMBERSHIP_PREFIX.sub("", text)
+    compact = text.replace(" ", "")
+    if _THOUSANDS.match(compact):
+        text = compact.replace(",", "")
+    return text.strip()
+
+
+def canonical_form(text: str) -> str:
+    """``clean_answer`` without any whitespace: the key for exact comparison."""
+    return re.sub(r"\s+", "", clean_answer(text))

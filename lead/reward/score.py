@@ -1,0 +1,256 @@
+"""Grade responses: ``grade`` (one response, typed result) and ``compute_score`` (verl's signature).
+
+Neither raises on any response or ground truth and neither runs past its timeout: extraction and
+the cheap comparison rules are linear-time string work on capped inputs, and math-verify runs in a
+worker process that is killed at the deadline. Process-wide counters (``grader_stats``) record
+how many calls timed out, failed, or found no answer.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import Counter, OrderedDict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from lead.reward.equivalence import Verdict, answers_equal
+from lead.reward.extract import extract_answer
+
+DEFAULT_TIMEOUT = 5.0
+MAX_ANSWER_CHARS = 1000
+"""Longer extracted answers grade wrong without comparison (and are reported cut to this length)."""
+_CACHE_SIZE = 65536
+
+
+@dataclass(frozen=True)
+class GradeResult:
+    """Outcome of grading one response."""
+
+    correct: bool
+    pred: str
+    has_answer: bool
+    timed_out: bool
+
+
+class _Stats:
+    """Thread-safe process-wide counters."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._counts: Counter[str] = Counter()
+
+    def add(self, *names: str) -> None:
+        with self._lock:
+            self._counts.update(names)
+
+    def snapshot(self) -> dict[str, int]:
+        with self._lock:
+            return dict(self._counts)
+
+    def reset(self) -> None:
+        with self._lock:
+            self._counts.clear()
+
+
+_STATS = _Stats()
+
+
+def grader_stats() -> dict[str, int]:
+    """Counts since start (or reset): graded, correct, no_answer, too_long, timed_out, errors."""
+    return _STATS.snapshot()
+
+
+def reset_grader_stats() -> None:
+    """Zero all counters."""
+    _STATS.reset()
+
+
+class _VerdictCache:
+    """LRU cache of finished (not timed-out) comparisons; GRPO groups repeat answers a lot."""
+
+    def __init__(self, size: int) -> None:
+        self._size = size
+        self._items: OrderedDict[tuple[str, str], bool] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[str, str]) -> bool | None:
+        with self._lock:
+            if key not in self._items:
+                return None
+            self._items.move_to_end(key)
+            return self._items[key]
+
+    def put(self, key: tuple[str, str], value: bool) -> None:
+        with self._lock:
+            self._items[key] = value
+            if len(self._items) > self._size:
+                self._items.popitem(last=False)
+
+
+_CACHE = _VerdictCache(_CACHE_SIZE)
+
+
+def _as_text(value: Any) -> str:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, (bytes, bytearray)):
+        return bytes(value).decode("utf-8", errors="replace")
+    return ""
+
+
+def _gold_answers(ground_truth: Any) -> list[str]:
+    """Accepted answers as strings: a string, a number, or an iterable of them (numpy arrays too)."""
+    if isinstance(ground_truth, (str, bytes, bytearray)):
+        candidates: Iterable[Any] = [ground_truth]
+    elif isinstance(ground_truth, (int, float)) and not isinstance(ground_truth, bool):
+        candidates = [repr(ground_truth)]
+    elif isinstance(ground_truth, Iterable):
+        candidates = list(ground_truth)
+    else:
+        candidates = []
+    golds = []
+    for candidate in candidates:
+        if isinstance(candidate, (int, float)) and not isinstance(candidate, bool):
+            candidate = repr(candidate)
+        text = _as_text(candidate).strip()
+        if text:
+            golds.append(text)
+    return golds
+
+
+def _compare(pred: str, gold: str, deadline: float) -> Verdict:
+    cached = _CACHE.get((pred, gold))
+    if cached is not None:
+        return Verdict(cached)
+    verdict = answers_equal(pred, gold, deadline)
+    if not verdict.timed_out:
+        _CACHE.put((pred, gold), verdict.equal)
+    return verdict
+
+
+def _validate_timeout(timeout: Any) -> float:
+    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not timeout > 0:
+        raise ValueError(f"timeout must be a positive number of seconds, got {timeout!r}")
+    return float(timeout)
+
+
+def grade(
+    response: str, ground_truth: str | list[str], *, timeout: float = DEFAULT_TIMEOUT, fallback: bool = False
+) -> GradeResult:
+    """Grade one response against one or more accepted gold answers.
+
+    The final answer is the last ``\\boxed{}`` of ``response`` (with ``fallback``, else the last
+    "final answer is ..." phrase). Never raises on any response or ground truth; returns within
+    ``timeout`` seconds (ValueError only for a non-positive ``timeout``).
+    """
+    deadline = time.monotonic() + _validate_timeout(timeout)
+    try:
+        answer = extract_answer(_as_text(response), fallback=fallback)
+        if answer is None:
+            _STATS.add("graded", "no_answer")
+            return GradeResult(correct=False, pred="", has_answer=False, timed_out=False)
+        if len(answer) > MAX_ANSWER_CHARS:
+            _STATS.add("graded", "too_long")
+            return GradeResult(False, answer[:MAX_ANSWER_CHARS], has_answer=True, timed_out=False)
+        timed_out = False
+        for gold in _gold_answers(ground_truth):
+            verdict = _compare(answer, gold, deadline)
+            if verdict.equal:
+                _STATS.add("graded", "correct")
+                return GradeResult(correct=True, pred=answer, has_answer=True, timed_out=False)
+            timed_out = timed_out or verdict.timed_out
+        _STATS.add("graded", *(["timed_out"] if timed_out else []))
+        return GradeResult(correct=False, pred=answer, has_answer=True, timed_out=timed_out)
+    except Exception:
+        _STATS.add("graded", "errors")
+        return GradeResult(correct=False, pred="", has_answer=False, timed_out=False)
+
+
+@lru_cache(maxsize=4)
+def _load_tokenizer(path: str) -> Any:
+    from transformers import AutoTokenizer
+
+    return AutoTokenizer.from_pretrained(path)
+
+
+def _response_tokens(
+    solution_str: str,
+    extra_info: Any,
+    response_length: int | None,
+    tokenizer: Any,
+    tokenizer_path: str | None,
+) -> int | None:
+    """Token count of the response: given by the caller, or counted with a tokenizer; None if neither."""
+    if response_length is not None:
+        return int(response_length)
+    if isinstance(extra_info, dict) and extra_info.get("response_length") is not None:
+        return int(extra_info["response_length"])
+    if tokenizer is None and tokenizer_path:
+        tokenizer = _load_tokenizer(str(tokenizer_path))
+    if tokenizer is None:
+        return None
+    return len(tokenizer.encode(solution_str, add_special_tokens=False))
+
+
+def _validate_bonus(length_bonus: Any, length_threshold: Any) -> float:
+    if isinstance(length_bonus, bool) or not isinstance(length_bonus, (int, float)) or length_bonus < 0:
+        raise ValueError(f"length_bonus must be a number >= 0, got {length_bonus!r}")
+    if length_bonus > 0 and (
+        isinstance(length_threshold, bool) or not isinstance(length_threshold, int) or length_threshold <= 0
+    ):
+        raise ValueError(
+            f"length_threshold must be a positive token count when length_bonus > 0, got {length_threshold!r}"
+        )
+    return float(length_bonus)
+
+
+def compute_score(
+    data_source: str,
+    solution_str: str,
+    ground_truth: str | list[str],
+    extra_info: dict | None = None,
+    *,
+    timeout: float = DEFAULT_TIMEOUT,
+    fallback: bool = False,
+    length_bonus: float = 0.0,
+    length_threshold: int | None = None,
+    response_length: int | None = None,
+    tokenizer: Any = None,
+    tokenizer_path: str | None = None,
+    **kwargs: Any,
+) -> dict[str, Any]:
+    """verl custom reward function: correctness of ``solution_str`` (plus an optional length bonus).
+
+    Returns ``{"score", "acc", "pred", "has_answer", "timed_out", "length_bonus"}`` for every
+    sample. ``score = acc + length_bonus * [acc and response tokens <= length_threshold]``; the
+    bonus is off by default. Tokens come from ``response_length`` (kwarg), then
+    ``extra_info["response_length"]``, then ``tokenizer`` / ``tokenizer_path`` (verl passes only
+    the decoded text, so set ``tokenizer_path`` in ``reward.custom_reward_function.reward_kwargs``).
+    Sample data never makes this raise; an invalid configuration raises ValueError on the first call.
+    ``data_source`` is accepted for verl's signature; every source is graded as math.
+    """
+    bonus = _validate_bonus(length_bonus, length_threshold)
+    result = grade(solution_str, ground_truth, timeout=timeout, fallback=fallback)
+    applied = 0.0
+    if bonus > 0 and result.correct:
+        tokens = _response_tokens(
+            _as_text(solution_str), extra_info, response_length, tokenizer, tokenizer_path
+        )
+        if tokens is None:
+            raise ValueError(
+                "length_bonus > 0 needs the response length in tokens: pass tokenizer_path (or tokenizer) in "
+                "reward_kwargs, or response_length / extra_info['response_length']"
+            )
+        applied = bonus if tokens <= length_threshold else 0.0
+    accuracy = 1.0 if result.correct else 0.0
+    return {
+        "score": accuracy + applied,
+        "acc": accuracy,
+        "pred": result.pred,
+        "has_answer": result.has_answer,
+        "timed_out": result.timed_out,
+        "length_bonus": applied,
+    }

@@ -1,0 +1,59 @@
+"""Child process that runs math-verify for the parent's grader.
+
+Run as a script (``python sympy_worker.py``), never imported by the grader: it imports only
+math-verify, so it starts fast and cannot deadlock on the parent's threads. Protocol, one JSON
+object per line on stdin: ``{"gold": str, "pred": str}``; one line per request on stdout: ``1``
+(equivalent), ``0`` (not equivalent or unparsable). math-verify's own signal-based timeouts are
+disabled (they fail off the main thread); the parent kills this process when a request overruns.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import resource
+import sys
+from functools import lru_cache
+
+MEMORY_LIMIT_BYTES = 4 * 1024**3
+
+
+@lru_cache(maxsize=4096)
+def _parse(answer: str) -> list:
+    from math_verify import parse
+
+    return parse("\\boxed{" + answer + "}", parsing_timeout=None)
+
+
+def is_equivalent(gold: str, pred: str) -> bool:
+    """math-verify's verdict on ``pred`` against ``gold`` (both bare LaTeX answers)."""
+    from math_verify import verify
+
+    gold_parsed = _parse(gold)
+    pred_parsed = _parse(pred)
+    if not gold_parsed or not pred_parsed:
+        return False
+    return bool(verify(gold_parsed, pred_parsed, timeout_seconds=None))
+
+
+def main() -> None:
+    """Serve requests until stdin closes."""
+    resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT_BYTES, MEMORY_LIMIT_BYTES))
+    logging.disable(logging.WARNING)
+    import math_verify  # noqa: F401  (import before announcing readiness)
+
+    out = sys.stdout.buffer
+    out.write(b"ready\n")
+    out.flush()
+    for line in sys.stdin.buffer:
+        try:
+            request = json.loads(line)
+            verdict = is_equivalent(str(request["gold"]), str(request["pred"]))
+        except Exception:  # any failure of parsing or sympy means "not shown equal"
+            verdict = False
+        out.write(b"1\n" if verdict else b"0\n")
+        out.flush()
+
+
+if __name__ == "__main__":
+    main()

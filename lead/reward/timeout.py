@@ -1,0 +1,175 @@
+"""Deadline-bounded calls into math-verify that work from any thread or process.
+
+math-verify's built-in timeouts use SIGALRM, which only works in the main thread of the main
+interpreter; verl calls reward functions from thread pools inside Ray actors. Here every
+math-verify call runs in a separate, reusable worker process (``sympy_worker.py``, started with
+``subprocess`` so nothing of the parent is forked). The parent waits on the worker's pipe with
+``select`` until the caller's deadline and kills the worker if it overruns; the next call starts a
+fresh one. A small pool serves concurrent threads.
+"""
+
+from __future__ import annotations
+
+import atexit
+import json
+import os
+import select
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+WORKER_SCRIPT = Path(__file__).with_name("sympy_worker.py")
+DEFAULT_POOL_SIZE = max(1, min(4, os.cpu_count() or 1))
+
+
+class _Worker:
+    """One math-verify child process and its pipes."""
+
+    def __init__(self) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, "-u", str(WORKER_SCRIPT)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            close_fds=True,
+        )
+        self._buffer = b""
+        self.ready = False
+        self.broken = False
+
+    def _read_line(self, deadline: float) -> bytes | None:
+        """Next line from the worker, or None if the deadline passes or the worker dies."""
+        fd = self.process.stdout.fileno()
+        while b"\n" not in self._buffer:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return None
+            readable, _, _ = select.select([fd], [], [], remaining)
+            if not readable:
+                return None
+            chunk = os.read(fd, 4096)
+            if not chunk:
+                self.broken = True
+                return None
+            self._buffer += chunk
+        line, self._buffer = self._buffer.split(b"\n", 1)
+        return line
+
+    def wait_ready(self, deadline: float) -> bool:
+        """Wait for the worker's start-up announcement; True once it can take requests."""
+        if not self.ready:
+            line = self._read_line(deadline)
+            self.ready = line == b"ready"
+            self.broken = self.broken or (line is not None and not self.ready)
+        return self.ready
+
+    def ask(self, gold: str, pred: str, deadline: float) -> bool | None:
+        """Send one request; the verdict, or None on overrun or a dead worker."""
+        request = json.dumps({"gold": gold, "pred": pred}, ensure_ascii=True).encode() + b"\n"
+        try:
+            self.process.stdin.write(request)
+            self.process.stdin.flush()
+        except OSError:
+            self.broken = True
+            return None
+        line = self._read_line(deadline)
+        if line is None:
+            return None
+        return line == b"1"
+
+    def usable(self) -> bool:
+        """Not known to be broken and still running."""
+        return not self.broken and self.process.poll() is None
+
+    def kill(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+        self.process.wait()
+        for stream in (self.process.stdin, self.process.stdout):
+            stream.close()
+
+
+class WorkerPool:
+    """Reusable math-verify worker processes shared by the threads of one process."""
+
+    def __init__(self, size: int = DEFAULT_POOL_SIZE) -> None:
+        if size < 1:
+            raise ValueError(f"pool size must be >= 1, got {size}")
+        self.size = size
+        self._idle: list[_Worker] = []
+        self._count = 0
+        self._condition = threading.Condition()
+        self._owner_pid = os.getpid()
+
+    def _reset_after_fork(self) -> None:
+        """A forked child must not share the parent's workers: start over with none."""
+        self._idle = []
+        self._count = 0
+        self._owner_pid = os.getpid()
+
+    def _acquire(self, deadline: float) -> _Worker | None:
+        with self._condition:
+            if os.getpid() != self._owner_pid:
+                self._reset_after_fork()
+            while True:
+                if self._idle:
+                    return self._idle.pop()
+                if self._count < self.size:
+                    self._count += 1
+                    break
+                remaining = deadline - time.monotonic()
+                if remaining <= 0 or not self._condition.wait(remaining):
+                    return None
+        try:
+            return _Worker()
+        except OSError:
+            with self._condition:
+                self._count -= 1
+                self._condition.notify()
+            return None
+
+    def _release(self, worker: _Worker, healthy: bool) -> None:
+        if not healthy:
+            worker.kill()
+        with self._condition:
+            if healthy:
+                self._idle.append(worker)
+            else:
+                self._count -= 1
+            self._condition.notify()
+
+    def is_equivalent(self, gold: str, pred: str, deadline: float) -> bool | None:
+        """math-verify's verdict, or None if it could not be had before ``deadline``."""
+        worker = self._acquire(deadline)
+        if worker is None:
+            return None
+        if not worker.wait_ready(deadline):
+            # Still starting up: keep it for the next call unless it died.
+            self._release(worker, healthy=worker.usable())
+            return None
+        verdict = None
+        try:
+            verdict = worker.ask(gold, pred, deadline)
+        finally:
+            # An interrupted request (e.g. a caller's own alarm) leaves an unread reply: discard the worker.
+            self._release(worker, healthy=verdict is not None)
+        return verdict
+
+    def close(self) -> None:
+        """Stop all idle workers (busy ones are stopped by their callers)."""
+        with self._condition:
+            idle, self._idle = self._idle, []
+            self._count -= len(idle)
+        for worker in idle:
+            worker.kill()
+
+
+_POOL = WorkerPool()
+atexit.register(_POOL.close)
+
+
+def verify_before(gold: str, pred: str, deadline: float) -> bool | None:
+    """Equivalence of two bare LaTeX answers by math-verify, bounded by ``deadline`` (monotonic)."""
+    return _POOL.is_equivalent(gold, pred, deadline)
