@@ -1,0 +1,170 @@
+"""Side-by-side comparison of evaluation folders: the paper's Table 1 layout, CSV and plots."""
+
+from __future__ import annotations
+
+import copy
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from lead.eval.metrics import DEFAULT_AES_WEIGHTS, AESWeights, aes_against_base
+from lead.eval.plots import learning_curve_plot, pareto_plot
+from lead.eval.report import (
+    RESULTS_FILE,
+    aes_of,
+    display_name,
+    format_percent,
+    format_signed,
+    format_tokens,
+    load_results,
+    load_run,
+    markdown_table,
+    write_csv,
+)
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One compared model: its (final) results and, for a training run, the results of every step."""
+
+    label: str
+    results: dict
+    curve: tuple[dict, ...] = ()
+
+
+def load_entry(folder: Path, label: str | None = None) -> Entry:
+    """An evaluation folder (``results.json``) or a run's evaluation folder (``global_step_N/`` inside)."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise ValueError(f"{folder}: no such results folder")
+    if (folder / RESULTS_FILE).is_file():
+        return Entry(label or folder.name, load_results(folder))
+    curve = load_run(folder)
+    if not curve:
+        raise ValueError(
+            f"{folder}: holds neither {RESULTS_FILE} nor evaluated checkpoints (global_step_N/{RESULTS_FILE})"
+        )
+    final = curve[-1]
+    return Entry(label or f"{folder.name} (step {final['step']})", final, tuple(curve))
+
+
+def with_aes(results: dict, base: dict, weights: AESWeights) -> dict:
+    """A copy of ``results`` whose AES is computed against ``base``."""
+    updated = copy.deepcopy(results)
+    updated["aes"] = aes_against_base(results["benchmarks"], base["benchmarks"], weights)
+    updated["aes"]["base"] = base["model"]
+    return updated
+
+
+def _benchmark_order(entries: list[Entry]) -> list[str]:
+    order: list[str] = []
+    for entry in entries:
+        order += [name for name in entry.results["benchmarks"] if name not in order]
+    return order
+
+
+def compare_markdown(entries: list[Entry]) -> str:
+    """Accuracy per benchmark, average accuracy, average tokens and AES (a row per model),
+    then mean response tokens per benchmark."""
+    benchmarks = _benchmark_order(entries)
+    names = [display_name(b) for b in benchmarks]
+    accuracy_rows, token_rows = [], []
+    for entry in entries:
+        r = entry.results
+        bench = r["benchmarks"]
+        accuracy_rows.append(
+            [entry.label]
+            + [format_percent(bench[b]["pass@1"]) if b in bench else "-" for b in benchmarks]
+            + [
+                format_percent(r["average"]["pass@1"]),
+                format_tokens(r["average"]["mean_tokens"]),
+                format_signed(aes_of(r, None)),
+            ]
+        )
+        token_rows.append(
+            [entry.label]
+            + [format_tokens(bench[b]["mean_tokens"]) if b in bench else "-" for b in benchmarks]
+        )
+    return (
+        "Accuracy (pass@1, %)\n\n"
+        + markdown_table(["Model", *names, "Avg.", "Tokens", "AES"], accuracy_rows)
+        + "\nMean response tokens\n\n"
+        + markdown_table(["Model", *names], token_rows)
+    )
+
+
+def compare_csv_rows(entries: list[Entry]) -> list[dict]:
+    rows = []
+    for entry in entries:
+        for results in entry.curve or (entry.results,):
+            for name, m in results["benchmarks"].items():
+                rows.append(
+                    {
+                        "label": entry.label,
+                        "step": results["step"],
+                        "benchmark": name,
+                        "pass@1": m["pass@1"],
+                        "pass@1_stderr": m["pass@1_stderr"],
+                        "mean_tokens": m["mean_tokens"],
+                        "truncation_rate": m["truncation_rate"],
+                        "aes": aes_of(results, name),
+                    }
+                )
+            rows.append(
+                {
+                    "label": entry.label,
+                    "step": results["step"],
+                    "benchmark": "average",
+                    "pass@1": results["average"]["pass@1"],
+                    "mean_tokens": results["average"]["mean_tokens"],
+                    "aes": aes_of(results, None),
+                }
+            )
+    return rows
+
+
+def compare(
+    folders: list[Path],
+    out_dir: Path,
+    labels: list[str] | None = None,
+    base: Path | None = None,
+    weights: AESWeights = DEFAULT_AES_WEIGHTS,
+) -> str:
+    """Write ``compare.md``, ``compare.csv``, ``compare.json``, ``pareto.png`` and, per training run,
+    ``learning_curve_<label>.png`` into ``out_dir``; returns the Markdown tables.
+
+    With ``base`` every AES is computed against that folder's results and the base is the first row.
+    """
+    if labels is not None and len(labels) != len(folders):
+        raise ValueError(f"labels: got {len(labels)} labels for {len(folders)} folders")
+    entries = [load_entry(f, labels[i] if labels else None) for i, f in enumerate(folders)]
+    base_entry = None
+    if base is not None:
+        base_entry = load_entry(base)
+        base_results = base_entry.results
+        base_entry = Entry(base_entry.label, with_aes(base_results, base_results, weights))
+        entries = [
+            Entry(
+                e.label,
+                with_aes(e.results, base_results, weights),
+                tuple(with_aes(r, base_results, weights) for r in e.curve),
+            )
+            for e in entries
+        ]
+        entries = [base_entry, *entries]
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    table = compare_markdown(entries)
+    (out_dir / "compare.md").write_text(table)
+    write_csv(out_dir / "compare.csv", compare_csv_rows(entries))
+    summary = [{"label": e.label, "results": e.results} for e in entries]
+    (out_dir / "compare.json").write_text(json.dumps(summary, indent=2) + "\n")
+    pareto_plot(entries, out_dir / "pareto.png", base_label=base_entry.label if base_entry else None)
+    for entry in entries:
+        if len(entry.curve) > 1:
+            learning_curve_plot(entry, out_dir / f"learning_curve_{_slug(entry.label)}.png")
+    return table
+
+
+def _slug(label: str) -> str:
+    return "".join(c if c.isalnum() or c in "-_" else "_" for c in label).strip("_")
