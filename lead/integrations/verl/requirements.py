@@ -1,0 +1,75 @@
+"""What a training run with this plugin requires of the composed verl config.
+
+Used by ``python -m lead.main_ppo`` before anything starts and by the dry run. Errors raise
+``ValueError`` naming the key, its value and what is allowed; softer problems come back as warnings.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from omegaconf import OmegaConf
+
+from lead.integrations.verl.checkpoint import uses_lead
+from lead.integrations.verl.controller import lead_config_from_algorithm
+from lead.integrations.verl.reward_manager import LengthBonus
+
+LEAD_CALLBACK = "lead.integrations.verl.checkpoint.LEADCheckpointCallback"
+REWARD_MANAGER_CLASS = "LEADRewardManager"
+
+
+def _uses_lead_reward_manager(config: Any) -> bool:
+    manager = config.reward.reward_manager
+    return manager.source == "importlib" and manager.name == REWARD_MANAGER_CLASS
+
+
+def check_training_config(config: Any) -> list[str]:
+    """Validate ``config`` for this plugin; returns warnings, raises ``ValueError`` on errors."""
+    warnings: list[str] = []
+    algorithm = config.algorithm
+    filter_groups = algorithm.get("filter_groups") or {}
+    if filter_groups.get("enable", False) and not config.trainer.use_v1:
+        raise ValueError(
+            "algorithm.filter_groups.enable=True is ignored by the legacy trainer (trainer.use_v1=False): "
+            "allowed is filter_groups with trainer.use_v1=True, or filter_groups.enable=False"
+        )
+    length_bonus = None
+    if _uses_lead_reward_manager(config):
+        length_bonus = LengthBonus.from_reward_kwargs(config.reward.get("reward_kwargs"))
+    if not uses_lead(config):
+        return warnings
+
+    lead_config = lead_config_from_algorithm(algorithm)
+    if algorithm.use_kl_in_reward:
+        raise ValueError(
+            "algorithm.use_kl_in_reward=True is invalid with adv_estimator=lead: LEAD reads correctness from "
+            "the reward; allowed is False (use actor_rollout_ref.actor.use_kl_loss for KL regularisation)"
+        )
+    manager = config.reward.reward_manager
+    if manager.source == "register" and manager.name == "dapo":
+        raise ValueError(
+            "reward.reward_manager.name='dapo' is invalid with adv_estimator=lead: its overlong shaping "
+            "changes the correctness score; allowed are naive or LEADRewardManager"
+        )
+    if length_bonus is not None and not length_bonus.is_correctness_only:
+        raise ValueError(
+            f"reward.reward_kwargs (correct_weight={length_bonus.correct_weight}, "
+            f"length_weight={length_bonus.length_weight}) is invalid with adv_estimator=lead: the score "
+            "must be the 0/1 correctness; allowed is correct_weight=1.0, length_weight=0.0"
+        )
+    if config.reward.custom_reward_function.get("path") is None:
+        warnings.append(
+            "reward.custom_reward_function.path is null: verl's built-in scorer for the data source is used"
+        )
+    max_response_length = OmegaConf.select(config, "data.max_response_length")
+    if max_response_length is not None and lead_config.bmax != max_response_length:
+        warnings.append(
+            f"algorithm.lead_bmax={lead_config.bmax:g} differs from "
+            f"data.max_response_length={max_response_length}"
+        )
+    if config.trainer.use_v1 and config.trainer.get("checkpoint_callback_class") != LEAD_CALLBACK:
+        warnings.append(
+            f"trainer.checkpoint_callback_class is not {LEAD_CALLBACK}: the LEAD controller state is not "
+            "saved with checkpoints, and a resumed run restarts its weights"
+        )
+    return warnings

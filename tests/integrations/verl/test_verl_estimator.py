@@ -1,0 +1,118 @@
+"""The ``lead`` estimator through verl's own ``compute_advantage`` (legacy and v1 trainer paths)."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+from verl.trainer.ppo.core_algos import get_adv_estimator_fn
+from verl.trainer.ppo.ray_trainer import compute_advantage
+from verl.trainer.ppo.v1.utils import compute_advantage_for_multi_trajectories
+from verl.utils.tracking import Tracking
+
+from lead import LEADEstimator
+from lead.integrations.verl.controller import get_controller, lead_config_from_algorithm
+from lead.integrations.verl.plugin import compute_lead_advantage, ensure_registered
+
+
+@pytest.fixture(scope="module")
+def config(lead_config):
+    return lead_config()
+
+
+@pytest.fixture(autouse=True)
+def fresh_controller():
+    get_controller().reset()
+    yield
+    get_controller().reset()
+
+
+def legacy_step(batch, config):
+    """The legacy trainer's call (``RayPPOTrainer.fit``)."""
+    return compute_advantage(
+        batch,
+        adv_estimator=config.algorithm.adv_estimator,
+        gamma=config.algorithm.gamma,
+        lam=config.algorithm.lam,
+        num_repeat=4,
+        config=config.algorithm,
+    )
+
+
+def v1_step(batch, config):
+    """The v1 trainer's call (``PPOTrainer._compute_advantage``)."""
+    keys = [f"{uid}_0_{row}" for row, uid in enumerate(batch.non_tensor_batch["uid"])]
+    return compute_advantage_for_multi_trajectories(
+        batch,
+        batch_keys=keys,
+        adv_estimator=config.algorithm.adv_estimator,
+        gamma=config.algorithm.gamma,
+        lam=config.algorithm.lam,
+        num_repeat=4,
+        config=config.algorithm,
+    )
+
+
+def test_lead_is_registered_by_importing_verl():
+    ensure_registered()
+    assert get_adv_estimator_fn("lead") is compute_lead_advantage
+
+
+@pytest.mark.parametrize("trainer_step", [legacy_step, v1_step], ids=["legacy", "v1"])
+def test_matches_the_core_over_several_steps(config, trainer_step, make_batch):
+    reference = LEADEstimator(lead_config_from_algorithm(config.algorithm))
+    for seed in range(3):
+        batch = make_batch(seed)
+        expected, _ = reference(
+            batch.batch["token_level_rewards"], batch.batch["response_mask"], batch.non_tensor_batch["uid"]
+        )
+        out = trainer_step(batch, config)
+        torch.testing.assert_close(out.batch["advantages"], expected, rtol=0, atol=0)
+        torch.testing.assert_close(out.batch["returns"], expected, rtol=0, atol=0)
+    assert get_controller().estimator.state_dict() == reference.state_dict()
+
+
+def test_v1_padding_rows_are_ignored(config, make_batch):
+    reference = LEADEstimator(lead_config_from_algorithm(config.algorithm))
+    real = make_batch(7)
+    padded = make_batch(7, pad_rows=3)
+    expected, expected_metrics = reference(
+        real.batch["token_level_rewards"], real.batch["response_mask"], real.non_tensor_batch["uid"]
+    )
+    out = v1_step(padded, config)
+    rows = len(real)
+    torch.testing.assert_close(out.batch["advantages"][:rows], expected, rtol=0, atol=0)
+    assert torch.count_nonzero(out.batch["advantages"][rows:]) == 0
+    assert get_controller().pop_step_metrics()["lead/accuracy_batch"] == expected_metrics["lead/accuracy_batch"]
+
+
+def test_options_reach_the_core(lead_config, make_batch):
+    static = lead_config("algorithm.lead_static_lambda_corr=0.25", "algorithm.lead_aggregator=min_correct")
+    legacy_step(make_batch(3), static)
+    metrics = get_controller().pop_step_metrics()
+    assert get_controller().config.aggregator == "min_correct"
+    assert metrics["lead/w_corr"] == pytest.approx(0.25)
+    assert metrics["lead/w_eff"] == pytest.approx(0.75)
+
+
+def test_missing_uid_is_a_clear_error(make_batch):
+    batch = make_batch(0)
+    with pytest.raises(ValueError, match="uid"):
+        compute_lead_advantage(batch.batch["token_level_rewards"], batch.batch["response_mask"], config=None)
+
+
+@pytest.mark.parametrize("calls_per_step", [1, 3])
+def test_metrics_reach_tracking_console(config, calls_per_step, capsys, make_batch):
+    tracking = Tracking(project_name="lead-test", experiment_name="metrics", default_backend="console")
+    for step in (1, 2):
+        for call in range(calls_per_step):
+            v1_step(make_batch(10 * step + call), config)
+        tracking.log(data={"training/global_step": step}, step=step)
+    printed = capsys.readouterr().out.strip().splitlines()
+    assert len(printed) == 2
+    for line in printed:
+        for name in ("lead/w_corr", "lead/w_eff", "lead/lstar_mean", "lead/accuracy_batch", "lead/step"):
+            assert f"{name}:" in line
+        assert f"lead/estimator_calls_in_step:{calls_per_step}" in line
+    assert f"lead/estimator_calls:{2 * calls_per_step}" in printed[-1]
+    tracking.log(data={"val-core/acc": 1.0}, step=3)
+    assert "lead/" not in capsys.readouterr().out
