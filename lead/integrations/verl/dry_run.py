@@ -130,6 +130,14 @@ def validate(config: DictConfig) -> list[str]:
     return warnings
 
 
+def shown_keys(config: DictConfig) -> list[str]:
+    """The keys printed for ``config``; the LEAD options only when the run uses LEAD."""
+    from lead.integrations.verl.checkpoint import uses_lead
+
+    lead = uses_lead(config)
+    return [key for key in SHOWN_KEYS if lead or not key.startswith("algorithm.lead_")]
+
+
 def format_value(value: object) -> str:
     """A resolved value as printed: containers as plain lists / dicts, scalars with ``str``."""
     if isinstance(value, DictConfig) or OmegaConf.is_list(value):
@@ -144,7 +152,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         config = compose_config(overrides)
         warnings = validate(config)
-        resolved = {key: format_value(OmegaConf.select(config, key)) for key in SHOWN_KEYS}
+        resolved = {key: format_value(OmegaConf.select(config, key)) for key in shown_keys(config)}
     except Exception as error:  # every failure becomes one message naming the bad key or value
         print(f"DRY_RUN error: {type(error).__name__}: {error}", file=sys.stderr)
         return 2
