@@ -1,0 +1,133 @@
+"""Prompt groups: factorising group ids once, and per-group (segment) reductions.
+
+Every per-group statistic of the core goes through these vectorised reductions; nothing loops
+over responses or groups in Python. Shapes: ``N`` valid responses, ``G`` groups.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import torch
+
+
+def factorize_index(index: Sequence[Any] | np.ndarray | torch.Tensor, batch_size: int) -> torch.Tensor:
+    """Map arbitrary group labels (str, int, UUID, ...) to integer codes, shape ``(B,)``, int64.
+
+    Equal labels get equal codes. Labels that cannot be ordered against each other (e.g. a mix of
+    ints and strings) are compared through their ``str`` form.
+    """
+    if isinstance(index, torch.Tensor):
+        if index.dim() != 1 or index.shape[0] != batch_size:
+            raise ValueError(
+                f"index has shape {tuple(index.shape)}: allowed is one group id per row, i.e. ({batch_size},)"
+            )
+        return torch.unique(index, return_inverse=True)[1].to(torch.long)
+    labels = _as_label_array(index)
+    if labels.ndim != 1 or labels.shape[0] != batch_size:
+        raise ValueError(
+            f"index has shape {labels.shape}: allowed is one group id per row, i.e. ({batch_size},)"
+        )
+    try:
+        codes = np.unique(labels, return_inverse=True)[1]
+    except TypeError:
+        codes = np.unique(labels.astype(str), return_inverse=True)[1]
+    return torch.from_numpy(codes.astype(np.int64, copy=False).reshape(-1))
+
+
+def _as_label_array(index: Sequence[Any] | np.ndarray) -> np.ndarray:
+    """One-dimensional numpy view of the labels; composite labels (e.g. tuples) become objects."""
+    if isinstance(index, np.ndarray):
+        return index
+    if not hasattr(index, "__len__"):
+        raise ValueError(
+            f"index of type {type(index).__name__} is invalid: allowed is a sequence of group ids"
+        )
+    try:
+        labels = np.asarray(index)
+    except ValueError:
+        labels = None
+    if labels is None or labels.ndim != 1:
+        labels = np.empty(len(index), dtype=object)
+        labels[:] = list(index)
+    return labels
+
+
+@dataclass(frozen=True)
+class Groups:
+    """Group membership of the valid responses of a batch.
+
+    Attributes:
+        ids: ``(N,)`` int64, the group of each valid response, codes ``0 .. G-1``.
+        sizes: ``(G,)`` float64, number of valid responses per group (each >= 1).
+    """
+
+    ids: torch.Tensor
+    sizes: torch.Tensor
+
+    @property
+    def num_groups(self) -> int:
+        return self.sizes.shape[0]
+
+    @classmethod
+    def from_codes(cls, codes: torch.Tensor) -> Groups:
+        """Build groups from arbitrary ``(N,)`` integer codes, renumbered to ``0 .. G-1``."""
+        unique_codes, ids = torch.unique(codes, return_inverse=True)
+        sizes = torch.bincount(ids, minlength=unique_codes.shape[0]).to(torch.float64)
+        return cls(ids=ids, sizes=sizes)
+
+
+def segment_sum(values: torch.Tensor, ids: torch.Tensor, num_groups: int) -> torch.Tensor:
+    """Sum of ``values`` ``(n,)`` per group id ``(n,)``; returns ``(G,)``, 0 for empty groups."""
+    return torch.zeros(num_groups, dtype=values.dtype, device=values.device).index_add_(0, ids, values)
+
+
+def segment_count(ids: torch.Tensor, num_groups: int) -> torch.Tensor:
+    """Number of members per group, ``(G,)`` float64."""
+    return torch.bincount(ids, minlength=num_groups).to(torch.float64)
+
+
+def segment_mean_var(
+    values: torch.Tensor, ids: torch.Tensor, num_groups: int, *, unbiased: bool
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """Per-group mean, variance and count of ``values`` ``(n,)``; each output is ``(G,)``.
+
+    The variance is computed from centred values (two passes), so equal values give exactly 0.
+    ``unbiased`` divides by ``count - 1`` (groups of one get variance 0), otherwise by ``count``.
+    Empty groups get mean 0 and variance 0.
+    """
+    counts = segment_count(ids, num_groups)
+    means = segment_sum(values, ids, num_groups) / counts.clamp_min(1.0)
+    centred = values - means.index_select(0, ids)
+    squares = segment_sum(centred * centred, ids, num_groups)
+    denominators = (counts - 1.0 if unbiased else counts).clamp_min(1.0)
+    return means, squares / denominators, counts
+
+
+def segment_extreme(values: torch.Tensor, ids: torch.Tensor, num_groups: int, reduce: str) -> torch.Tensor:
+    """Per-group ``"amin"`` or ``"amax"`` of ``values`` ``(n,)``; ``(G,)``, NaN for empty groups."""
+    initial = torch.full((num_groups,), float("nan"), dtype=values.dtype, device=values.device)
+    return initial.scatter_reduce(0, ids, values, reduce=reduce, include_self=False)
+
+
+def segment_median(values: torch.Tensor, ids: torch.Tensor, num_groups: int) -> torch.Tensor:
+    """Per-group median of ``values`` ``(n,)`` (mean of the two middle values for an even count).
+
+    Returns ``(G,)``; NaN for empty groups.
+    """
+    counts = torch.bincount(ids, minlength=num_groups)
+    missing = torch.full((num_groups,), float("nan"), dtype=values.dtype, device=values.device)
+    if values.numel() == 0:
+        return missing
+    by_value = torch.argsort(values, stable=True)
+    order = by_value.index_select(0, torch.argsort(ids.index_select(0, by_value), stable=True))
+    sorted_values = values.index_select(0, order)
+    starts = torch.cumsum(counts, 0) - counts
+    last = values.numel() - 1
+    low = (starts + (counts - 1).clamp(min=0).div(2, rounding_mode="floor")).clamp(max=last)
+    high = (starts + counts.div(2, rounding_mode="floor")).clamp(max=last)
+    medians = (sorted_values.index_select(0, low) + sorted_values.index_select(0, high)) / 2
+    return torch.where(counts > 0, medians, missing)

@@ -1,0 +1,89 @@
+"""Per-step diagnostics of the estimator, as a flat ``dict[str, float]`` keyed ``lead/...``."""
+
+from __future__ import annotations
+
+import torch
+
+from lead.core.grouping import segment_median
+from lead.core.psi import PSIStatistics, RewardWeights, WeightController
+
+
+def _summaries(values: torch.Tensor) -> list[float]:
+    """Mean, median, min and max of ``values`` ``(n,)``; all 0 when ``values`` is empty."""
+    if values.numel() == 0:
+        return [0.0, 0.0, 0.0, 0.0]
+    median = segment_median(values, torch.zeros_like(values, dtype=torch.long), 1)[0]
+    return torch.stack([values.mean(), median, values.min(), values.max()]).tolist()
+
+
+def step_metrics(
+    *,
+    correct: torch.Tensor,
+    lengths: torch.Tensor,
+    efficiency: torch.Tensor,
+    targets: torch.Tensor,
+    solvable: torch.Tensor,
+    psi: PSIStatistics,
+    weights: RewardWeights,
+    controller: WeightController,
+    num_ignored_rows: int,
+) -> dict[str, float]:
+    """Collect the metrics of one step.
+
+    Args:
+        correct, lengths, efficiency: ``(N,)`` per valid response: correctness (bool), length,
+            efficiency reward.
+        targets, solvable: ``(G,)`` per group: target length, whether any response is correct.
+        psi: the batch's PSI statistics; weights: the weights used; controller: after the update.
+        num_ignored_rows: rows with zero length (padding) left out of every statistic.
+
+    ``w_corr``/``w_eff`` are the weights used (after the floor or the static override),
+    ``ema_w_corr``/``ema_w_eff`` the stored EMA. Statistics over an empty set (no solvable group,
+    no correct response) are reported as 0; ``num_solvable_prompts`` tells them apart.
+    """
+    lstar_mean_solvable, lstar_median_solvable, lstar_min_solvable, lstar_max_solvable = _summaries(
+        targets.masked_select(solvable)
+    )
+    correct_efficiency = efficiency.masked_select(correct)
+    r_eff_mean_correct, _, r_eff_min_correct, r_eff_max_correct = _summaries(correct_efficiency)
+    num_solvable = int(solvable.sum())
+    lstar_mean, accuracy, r_eff_mean, resp_len_mean = torch.stack(
+        [targets.mean(), correct.to(lengths.dtype).mean(), efficiency.mean(), lengths.mean()]
+    ).tolist()
+    return {
+        "lead/step": float(controller.step),
+        "lead/w_corr": weights.corr,
+        "lead/w_eff": weights.eff,
+        "lead/ema_w_corr": controller.ema_w_corr,
+        "lead/ema_w_eff": controller.ema_w_eff,
+        "lead/target_w_corr": psi.target_w_corr,
+        "lead/target_w_eff": psi.target_w_eff,
+        "lead/mu_corr": psi.mu_corr,
+        "lead/sigma_corr": psi.sigma_corr,
+        "lead/mu_eff": psi.mu_eff,
+        "lead/sigma_eff": psi.sigma_eff,
+        "lead/cv_corr": psi.cv_corr,
+        "lead/cv_eff": psi.cv_eff,
+        "lead/cv_corr_norm": psi.cv_corr_norm,
+        "lead/cv_eff_norm": psi.cv_eff_norm,
+        "lead/potential_corr": psi.potential_corr,
+        "lead/potential_eff": psi.potential_eff,
+        "lead/D_corr": psi.d_corr,
+        "lead/D_eff": psi.d_eff,
+        "lead/lstar_mean": lstar_mean,
+        "lead/lstar_mean_solvable": lstar_mean_solvable,
+        "lead/lstar_median_solvable": lstar_median_solvable,
+        "lead/lstar_min_solvable": lstar_min_solvable,
+        "lead/lstar_max_solvable": lstar_max_solvable,
+        "lead/num_solvable_prompts": float(num_solvable),
+        "lead/num_unsolved_prompts": float(targets.shape[0] - num_solvable),
+        "lead/accuracy_batch": accuracy,
+        "lead/r_eff_mean": r_eff_mean,
+        "lead/r_eff_mean_correct": r_eff_mean_correct,
+        "lead/r_eff_min_correct": r_eff_min_correct,
+        "lead/r_eff_max_correct": r_eff_max_correct,
+        "lead/resp_len_mean": resp_len_mean,
+        "lead/resp_len_mean_correct": _summaries(lengths.masked_select(correct))[0],
+        "lead/num_valid_responses": float(lengths.shape[0]),
+        "lead/num_ignored_rows": float(num_ignored_rows),
+    }

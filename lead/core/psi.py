@@ -1,0 +1,162 @@
+"""Stage 4: Potential-Scaled Instability (PSI) weights and their EMA controller."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import torch
+
+from lead.core.grouping import segment_mean_var
+
+MOMENT_EPSILON = 1e-8
+
+
+def pooled_moments(values: torch.Tensor, ids: torch.Tensor, num_groups: int) -> tuple[float, float]:
+    """Batch mean and standard deviation of ``values`` ``(n,)``, every group weighted equally.
+
+    By the law of total variance over groups: ``mu = mean_q(m_q)`` and
+    ``sigma = sqrt(mean_q(v_q) + var_q(m_q) + 1e-8)``, with group means ``m_q`` and population
+    variances ``v_q``, over the groups that have at least one member. Empty ``values`` (e.g. no correct
+    response in the batch, for the efficiency moments) give ``(0.0, 0.0)``.
+    """
+    means, variances, counts = segment_mean_var(values, ids, num_groups, unbiased=False)
+    present = counts > 0
+    if not bool(present.any()):
+        return 0.0, 0.0
+    group_means, group_variances = means.masked_select(present), variances.masked_select(present)
+    mu = group_means.mean()
+    total_variance = group_variances.mean() + (group_means - mu).square().mean()
+    mu_value, variance_value = torch.stack([mu, total_variance]).tolist()
+    return mu_value, math.sqrt(variance_value + MOMENT_EPSILON)
+
+
+@dataclass(frozen=True)
+class PSIStatistics:
+    """Every intermediate value of the PSI weights of one batch (``_corr``/``_eff`` per reward)."""
+
+    mu_corr: float
+    sigma_corr: float
+    mu_eff: float
+    sigma_eff: float
+    cv_corr: float
+    cv_eff: float
+    cv_corr_norm: float
+    cv_eff_norm: float
+    potential_corr: float
+    potential_eff: float
+    d_corr: float
+    d_eff: float
+    target_w_corr: float
+    target_w_eff: float
+
+
+def psi_statistics(
+    mu_corr: float, sigma_corr: float, mu_eff: float, sigma_eff: float, *, alpha: float, epsilon: float
+) -> PSIStatistics:
+    """Target weights from the batch moments of the correctness and efficiency rewards.
+
+    Instability ``cv_k = sigma_k / (|mu_k| + eps)``, normalised ``cvn_k = cv_k / (cv_c + cv_e + eps)``;
+    potential ``P_c = (1 - clamp(mu_c, 0, 1))^alpha``, ``P_e = (1 - (clamp(mu_e, -1, 1) + 1) / 2)^alpha``;
+    ``D_k = cvn_k * P_k``; target ``w*_k = D_k / (D_c + D_e + eps)``.
+    """
+    cv_corr = sigma_corr / (abs(mu_corr) + epsilon)
+    cv_eff = sigma_eff / (abs(mu_eff) + epsilon)
+    cv_total = cv_corr + cv_eff + epsilon
+    cv_corr_norm, cv_eff_norm = cv_corr / cv_total, cv_eff / cv_total
+    potential_corr = (1.0 - min(max(mu_corr, 0.0), 1.0)) ** alpha
+    potential_eff = (1.0 - (min(max(mu_eff, -1.0), 1.0) + 1.0) / 2.0) ** alpha
+    d_corr, d_eff = cv_corr_norm * potential_corr, cv_eff_norm * potential_eff
+    d_total = d_corr + d_eff + epsilon
+    return PSIStatistics(
+        mu_corr=mu_corr,
+        sigma_corr=sigma_corr,
+        mu_eff=mu_eff,
+        sigma_eff=sigma_eff,
+        cv_corr=cv_corr,
+        cv_eff=cv_eff,
+        cv_corr_norm=cv_corr_norm,
+        cv_eff_norm=cv_eff_norm,
+        potential_corr=potential_corr,
+        potential_eff=potential_eff,
+        d_corr=d_corr,
+        d_eff=d_eff,
+        target_w_corr=d_corr / d_total,
+        target_w_eff=d_eff / d_total,
+    )
+
+
+@dataclass(frozen=True)
+class RewardWeights:
+    """Weights of the correctness and efficiency advantages used in one step."""
+
+    corr: float
+    eff: float
+
+
+class WeightController:
+    """EMA of the PSI target weights, with the correctness floor; the only state of LEAD.
+
+    The first step (state not yet initialised) gives ``beta * (0.5, 0.5) + (1 - beta) * w*``, later
+    steps ``beta * w_prev + (1 - beta) * w*``. The weights used are ``lambda_c = max(w_c, lambda_min)``
+    and ``lambda_e = 1 - lambda_c``; the floor is not stored. With ``static_lambda_corr`` set, the
+    weights used are ``(static, 1 - static)`` at every step and the stored EMA records that pair.
+    """
+
+    STATE_KEYS = ("ema_w_corr", "ema_w_eff", "initialized", "step")
+
+    def __init__(self, *, beta: float, lambda_min: float, static_lambda_corr: float | None = None) -> None:
+        self.beta = beta
+        self.lambda_min = lambda_min
+        self.static_lambda_corr = static_lambda_corr
+        self.ema_w_corr = 0.5
+        self.ema_w_eff = 0.5
+        self.initialized = False
+        self.step = 0
+
+    def update(self, target_w_corr: float, target_w_eff: float) -> RewardWeights:
+        """Advance one step with this batch's target weights; return the weights to use now."""
+        if self.static_lambda_corr is not None:
+            self.ema_w_corr, self.ema_w_eff = self.static_lambda_corr, 1.0 - self.static_lambda_corr
+            used_corr = self.static_lambda_corr
+        else:
+            previous_corr, previous_eff = (
+                (self.ema_w_corr, self.ema_w_eff) if self.initialized else (0.5, 0.5)
+            )
+            self.ema_w_corr = self.beta * previous_corr + (1.0 - self.beta) * target_w_corr
+            self.ema_w_eff = self.beta * previous_eff + (1.0 - self.beta) * target_w_eff
+            used_corr = max(self.ema_w_corr, self.lambda_min)
+        self.initialized = True
+        self.step += 1
+        return RewardWeights(corr=used_corr, eff=1.0 - used_corr)
+
+    def state_dict(self) -> dict[str, Any]:
+        """Plain Python values: EMA weights, whether a step has run, and the step count."""
+        return {
+            "ema_w_corr": self.ema_w_corr,
+            "ema_w_eff": self.ema_w_eff,
+            "initialized": self.initialized,
+            "step": self.step,
+        }
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        """Restore a state produced by :meth:`state_dict`; validates every entry first."""
+        if not isinstance(state, dict) or set(state) != set(self.STATE_KEYS):
+            found = sorted(state) if isinstance(state, dict) else type(state).__name__
+            raise ValueError(
+                f"LEAD state {found!r} is invalid: allowed is a dict with keys {self.STATE_KEYS}"
+            )
+        for key in ("ema_w_corr", "ema_w_eff"):
+            value = state[key]
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+                raise ValueError(f"LEAD state {key}={value!r} is invalid: allowed is a finite number")
+        if not isinstance(state["initialized"], bool):
+            raise ValueError(f"LEAD state initialized={state['initialized']!r} is invalid: allowed is a bool")
+        step = state["step"]
+        if isinstance(step, bool) or not isinstance(step, int) or step < 0:
+            raise ValueError(f"LEAD state step={step!r} is invalid: allowed is an integer >= 0")
+        self.ema_w_corr = float(state["ema_w_corr"])
+        self.ema_w_eff = float(state["ema_w_eff"])
+        self.initialized = state["initialized"]
+        self.step = step
