@@ -24,6 +24,8 @@ MAX_NUMBER_DIGITS = 200
 _INTEGER_OR_DECIMAL = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
 _FRACTION = re.compile(r"([+-]?)\\frac\{([+-]?\d+)\}\{([+-]?\d+)\}")
 _SLASH_FRACTION = re.compile(r"([+-]?\d+)/([+-]?\d+)")
+_BASE_NUMBER = re.compile(r"([0-9A-Za-z]+)_\{?(\d+)\}?")
+_UNREADABLE = re.compile(r"[@#?\x00-\x08\x0b-\x1f\ufffd\ud800-\udfff]")
 _WORD_ANSWER = re.compile(r"(?=.*[A-Za-z]{3})[A-Za-z][A-Za-z ,.'-]*[A-Za-z.]|\(?[A-Za-z]\)")
 
 
@@ -62,6 +64,13 @@ def parse_number(text: str) -> Fraction | None:
 def _is_word_answer(text: str) -> bool:
     """Words (``east``, ``Evelyn``) or a choice letter in parentheses (``(C)``)."""
     return _WORD_ANSWER.fullmatch(text) is not None
+
+
+def _base_digits(text: str, own: re.Match | None, other: re.Match | None) -> tuple[str, str]:
+    """(digits, base) of a number written in a base (``52_8``); a bare number takes the other's base."""
+    if own is not None:
+        return own.group(1).lower(), own.group(2)
+    return text.replace(" ", "").lower(), other.group(2) if other is not None else ""
 
 
 def _word_key(text: str) -> str:
@@ -145,8 +154,13 @@ def _value_verdict(pred: str, gold: str, deadline: float) -> Verdict:
         return EQUAL
     if not pred or not gold:
         return NOT_EQUAL
+    if _UNREADABLE.search(pred):
+        return NOT_EQUAL
     if _is_word_answer(gold):
         return Verdict(_word_key(pred) == _word_key(gold))
+    gold_base, pred_base = _BASE_NUMBER.fullmatch(gold), _BASE_NUMBER.fullmatch(pred)
+    if gold_base or pred_base:
+        return Verdict(_base_digits(gold, gold_base, pred_base) == _base_digits(pred, pred_base, gold_base))
     gold_number, pred_number = parse_number(gold), parse_number(pred)
     if gold_number is not None and pred_number is not None:
         return Verdict(gold_number == pred_number)

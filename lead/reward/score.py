@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections import Counter, OrderedDict
+from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -18,6 +18,7 @@ from typing import Any
 
 from lead.reward.equivalence import Verdict, answers_equal
 from lead.reward.extract import extract_answer
+from lead.reward.stats import STATS
 
 DEFAULT_TIMEOUT = 5.0
 MAX_ANSWER_CHARS = 1000
@@ -35,37 +36,15 @@ class GradeResult:
     timed_out: bool
 
 
-class _Stats:
-    """Thread-safe process-wide counters."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._counts: Counter[str] = Counter()
-
-    def add(self, *names: str) -> None:
-        with self._lock:
-            self._counts.update(names)
-
-    def snapshot(self) -> dict[str, int]:
-        with self._lock:
-            return dict(self._counts)
-
-    def reset(self) -> None:
-        with self._lock:
-            self._counts.clear()
-
-
-_STATS = _Stats()
-
-
 def grader_stats() -> dict[str, int]:
-    """Counts since start (or reset): graded, correct, no_answer, too_long, timed_out, errors."""
-    return _STATS.snapshot()
+    """Counts since start (or reset): graded, correct, no_answer, too_long, timed_out, errors,
+    math_verify_calls (comparisons that needed math-verify)."""
+    return STATS.snapshot()
 
 
 def reset_grader_stats() -> None:
     """Zero all counters."""
-    _STATS.reset()
+    STATS.reset()
 
 
 class _VerdictCache:
@@ -150,22 +129,22 @@ def grade(
     try:
         answer = extract_answer(_as_text(response), fallback=fallback)
         if answer is None:
-            _STATS.add("graded", "no_answer")
+            STATS.add("graded", "no_answer")
             return GradeResult(correct=False, pred="", has_answer=False, timed_out=False)
         if len(answer) > MAX_ANSWER_CHARS:
-            _STATS.add("graded", "too_long")
+            STATS.add("graded", "too_long")
             return GradeResult(False, answer[:MAX_ANSWER_CHARS], has_answer=True, timed_out=False)
         timed_out = False
         for gold in _gold_answers(ground_truth):
             verdict = _compare(answer, gold, deadline)
             if verdict.equal:
-                _STATS.add("graded", "correct")
+                STATS.add("graded", "correct")
                 return GradeResult(correct=True, pred=answer, has_answer=True, timed_out=False)
             timed_out = timed_out or verdict.timed_out
-        _STATS.add("graded", *(["timed_out"] if timed_out else []))
+        STATS.add("graded", *(["timed_out"] if timed_out else []))
         return GradeResult(correct=False, pred=answer, has_answer=True, timed_out=timed_out)
     except Exception:
-        _STATS.add("graded", "errors")
+        STATS.add("graded", "errors")
         return GradeResult(correct=False, pred="", has_answer=False, timed_out=False)
 
 

@@ -20,8 +20,12 @@ import threading
 import time
 from pathlib import Path
 
+from lead.reward.stats import STATS
+
 WORKER_SCRIPT = Path(__file__).with_name("sympy_worker.py")
 DEFAULT_POOL_SIZE = max(1, min(4, os.cpu_count() or 1))
+KILL_MARGIN_SECONDS = 0.05
+"""Time kept back from the caller's deadline for giving up on a worker and returning."""
 
 
 class _Worker:
@@ -84,8 +88,12 @@ class _Worker:
         return not self.broken and self.process.poll() is None
 
     def kill(self) -> None:
+        """SIGKILL the worker now; reap it and close its pipes in the background."""
         if self.process.poll() is None:
             self.process.kill()
+        threading.Thread(target=self._reap, daemon=True).start()
+
+    def _reap(self) -> None:
         self.process.wait()
         for stream in (self.process.stdin, self.process.stdout):
             stream.close()
@@ -131,17 +139,24 @@ class WorkerPool:
             return None
 
     def _release(self, worker: _Worker, healthy: bool) -> None:
+        """Return a worker to the pool; a broken one is killed and replaced at once (it warms up
+        in the background, so the next call does not pay the start-up time)."""
         if not healthy:
             worker.kill()
+            try:
+                worker = _Worker()
+            except OSError:
+                with self._condition:
+                    self._count -= 1
+                    self._condition.notify()
+                return
         with self._condition:
-            if healthy:
-                self._idle.append(worker)
-            else:
-                self._count -= 1
+            self._idle.append(worker)
             self._condition.notify()
 
     def is_equivalent(self, gold: str, pred: str, deadline: float) -> bool | None:
         """math-verify's verdict, or None if it could not be had before ``deadline``."""
+        deadline -= KILL_MARGIN_SECONDS
         worker = self._acquire(deadline)
         if worker is None:
             return None
@@ -172,4 +187,5 @@ atexit.register(_POOL.close)
 
 def verify_before(gold: str, pred: str, deadline: float) -> bool | None:
     """Equivalence of two bare LaTeX answers by math-verify, bounded by ``deadline`` (monotonic)."""
+    STATS.add("math_verify_calls")
     return _POOL.is_equivalent(gold, pred, deadline)
