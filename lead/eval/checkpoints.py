@@ -79,6 +79,7 @@ def classify_model(argument: str) -> ModelTarget:
         raise ValueError(f"model {argument!r}: no such folder, and not a hub id of the form owner/name")
     if not path.is_dir():
         raise ValueError(f"model {argument!r}: expected a folder, got a file")
+    path = path.resolve()
     if has_hf_weights(path):
         return ModelTarget("hf", str(path))
     if _is_actor_dir(path):

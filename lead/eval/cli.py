@@ -10,14 +10,16 @@ import argparse
 import shutil
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from lead.eval.backends import BACKENDS, BackendOptions
 from lead.eval.checkpoints import Checkpoint, classify_model, materialize_checkpoint
-from lead.eval.compare import compare
 from lead.eval.metrics import AESWeights
 from lead.eval.protocol import DEFAULT_BENCHMARKS, PROMPT_TEMPLATES, SamplingConfig, resolve_benchmarks
 from lead.eval.report import load_results, results_markdown
-from lead.eval.runner import EvalSettings, evaluate
+
+if TYPE_CHECKING:
+    from lead.eval.runner import EvalSettings
 
 COMMANDS = ("run", "compare")
 
@@ -108,6 +110,8 @@ def _default_out(location: str) -> Path:
 
 
 def _settings(args: argparse.Namespace) -> EvalSettings:
+    from lead.eval.runner import EvalSettings
+
     return EvalSettings(
         benchmarks=resolve_benchmarks(args.benchmarks, args.data_dir, args.n),
         sampling=SamplingConfig(args.temperature, args.top_p, args.max_new_tokens, args.seed),
@@ -132,6 +136,8 @@ def _settings(args: argparse.Namespace) -> EvalSettings:
 def _evaluate_checkpoint(
     checkpoint: Checkpoint, out_dir: Path, settings: EvalSettings, keep_merged: bool
 ) -> dict:
+    from lead.eval.runner import evaluate
+
     merged = out_dir / "merged_model"
 
     def prepare() -> str:
@@ -147,6 +153,10 @@ def _evaluate_checkpoint(
 
 
 def run_command(args: argparse.Namespace) -> None:
+    """Evaluate a model, a checkpoint, or every checkpoint of a run (then tabulate and plot the run)."""
+    from lead.eval.compare import compare
+    from lead.eval.runner import evaluate
+
     target = classify_model(args.model)
     settings = _settings(args)
     out_dir = args.out or _default_out(target.location)
@@ -167,6 +177,9 @@ def run_command(args: argparse.Namespace) -> None:
 
 
 def compare_command(args: argparse.Namespace) -> None:
+    """Tabulate and plot several results folders."""
+    from lead.eval.compare import compare
+
     print(
         compare(
             args.folders, args.out, labels=args.labels, base=args.base, weights=AESWeights(*args.aes_weights)

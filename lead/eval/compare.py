@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,6 +32,11 @@ class Entry:
     results: dict
     curve: tuple[dict, ...] = ()
 
+    @property
+    def row_label(self) -> str:
+        """The label in tables and legends; a training run names the step of its final checkpoint."""
+        return f"{self.label} (step {self.results['step']})" if self.curve else self.label
+
 
 def load_entry(folder: Path, label: str | None = None) -> Entry:
     """An evaluation folder (``results.json``) or a run's evaluation folder (``global_step_N/`` inside)."""
@@ -44,8 +50,7 @@ def load_entry(folder: Path, label: str | None = None) -> Entry:
         raise ValueError(
             f"{folder}: holds neither {RESULTS_FILE} nor evaluated checkpoints (global_step_N/{RESULTS_FILE})"
         )
-    final = curve[-1]
-    return Entry(label or f"{folder.name} (step {final['step']})", final, tuple(curve))
+    return Entry(label or folder.name, curve[-1], tuple(curve))
 
 
 def with_aes(results: dict, base: dict, weights: AESWeights) -> dict:
@@ -73,7 +78,7 @@ def compare_markdown(entries: list[Entry]) -> str:
         r = entry.results
         bench = r["benchmarks"]
         accuracy_rows.append(
-            [entry.label]
+            [entry.row_label]
             + [format_percent(bench[b]["pass@1"]) if b in bench else "-" for b in benchmarks]
             + [
                 format_percent(r["average"]["pass@1"]),
@@ -82,7 +87,7 @@ def compare_markdown(entries: list[Entry]) -> str:
             ]
         )
         token_rows.append(
-            [entry.label]
+            [entry.row_label]
             + [format_tokens(bench[b]["mean_tokens"]) if b in bench else "-" for b in benchmarks]
         )
     return (
@@ -157,9 +162,9 @@ def compare(
     table = compare_markdown(entries)
     (out_dir / "compare.md").write_text(table)
     write_csv(out_dir / "compare.csv", compare_csv_rows(entries))
-    summary = [{"label": e.label, "results": e.results} for e in entries]
+    summary = [{"label": e.row_label, "results": e.results} for e in entries]
     (out_dir / "compare.json").write_text(json.dumps(summary, indent=2) + "\n")
-    pareto_plot(entries, out_dir / "pareto.png", base_label=base_entry.label if base_entry else None)
+    pareto_plot(entries, out_dir / "pareto.png", base_label=base_entry.row_label if base_entry else None)
     for entry in entries:
         if len(entry.curve) > 1:
             learning_curve_plot(entry, out_dir / f"learning_curve_{_slug(entry.label)}.png")
@@ -167,4 +172,4 @@ def compare(
 
 
 def _slug(label: str) -> str:
-    return "".join(c if c.isalnum() or c in "-_" else "_" for c in label).strip("_")
+    return re.sub(r"[^\w-]+", "_", label).strip("_")

@@ -43,7 +43,7 @@ def pareto_plot(entries: list[Entry], path: Path, base_label: str | None = None)
     colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
     for panel, axis in zip(panels, axes.flat, strict=False):
         for i, entry in enumerate(entries):
-            color = "black" if entry.label == base_label else colors[i % len(colors)]
+            color = "black" if entry.row_label == base_label else colors[i % len(colors)]
             trajectory = [p for p in (_point(r, panel) for r in entry.curve) if p is not None]
             if len(trajectory) > 1:
                 xs, ys = zip(*trajectory, strict=True)
@@ -51,7 +51,12 @@ def pareto_plot(entries: list[Entry], path: Path, base_label: str | None = None)
             point = _point(entry.results, panel)
             if point is not None:
                 axis.scatter(
-                    *point, color=color, marker=MARKERS[i % len(MARKERS)], s=60, label=entry.label, zorder=3
+                    *point,
+                    color=color,
+                    marker=MARKERS[i % len(MARKERS)],
+                    s=60,
+                    label=entry.row_label,
+                    zorder=3,
                 )
         axis.set_title("Average" if panel == AVERAGE else display_name(panel))
         axis.set_xlabel("mean response tokens")

@@ -8,13 +8,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from tqdm import tqdm
+from transformers import PreTrainedTokenizerBase
 
 from lead.eval.backends import BackendOptions, GenerationRequest, make_backend
+from lead.eval.chat import encode_chat, load_tokenizer, stop_token_ids
 from lead.eval.metrics import AESWeights, aes_against_base, average_metrics, benchmark_metrics
 from lead.eval.problems import Problem, load_problems, sample_seed
 from lead.eval.protocol import BenchmarkSpec, SamplingConfig
-from lead.eval.report import write_results
+from lead.eval.report import RESULTS_FILE, write_results
 from lead.eval.samples import SampleRecord, SampleStore
+from lead.reward import grade
 
 SAMPLES_FILE = "samples.jsonl"
 META_FILE = "meta.json"
@@ -52,30 +55,38 @@ def _check_meta(out_dir: Path, protocol: dict) -> None:
                 )
 
 
+def _previous_backend(out_dir: Path) -> str | None:
+    """The backend that generated the samples of an earlier run in ``out_dir``, if recorded."""
+    path = out_dir / RESULTS_FILE
+    return json.loads(path.read_text())["settings"]["backend"] if path.is_file() else None
+
+
 def _pending(problems: list[Problem], n: int, store: SampleStore) -> list[tuple[Problem, int]]:
     return [(p, k) for p in problems for k in range(n) if (p.benchmark, p.problem_id, k) not in store]
+
+
+def build_requests(
+    pending: list[tuple[Problem, int]], tokenizer: PreTrainedTokenizerBase, base_seed: int
+) -> list[GenerationRequest]:
+    """One request per pending ``(problem, sample index)``: chat-encoded prompt and the sample's seed."""
+    encoded: dict[tuple[str, str], list[int]] = {}
+    requests = []
+    for problem, k in pending:
+        key = (problem.benchmark, problem.problem_id)
+        if key not in encoded:
+            encoded[key] = encode_chat(tokenizer, problem.messages)
+        seed = sample_seed(base_seed, problem.benchmark, problem.problem_id, k)
+        requests.append(GenerationRequest(encoded[key], seed))
+    return requests
 
 
 def _generate(
     model: str, pending: list[tuple[Problem, int]], settings: EvalSettings, store: SampleStore, total: int
 ) -> str:
     """Generate, grade and log every pending sample; returns the backend name used."""
-    from lead.eval.chat import encode_chat, load_tokenizer, stop_token_ids
-    from lead.reward import grade
-
     tokenizer = load_tokenizer(model)
     stop_ids = stop_token_ids(tokenizer, model)
-    encoded: dict[tuple[str, str], list[int]] = {}
-    requests = []
-    for problem, k in pending:
-        ids = encoded.setdefault(
-            (problem.benchmark, problem.problem_id), encode_chat(tokenizer, problem.messages)
-        )
-        requests.append(
-            GenerationRequest(
-                ids, sample_seed(settings.sampling.seed, problem.benchmark, problem.problem_id, k)
-            )
-        )
+    requests = build_requests(pending, tokenizer, settings.sampling.seed)
     backend = make_backend(
         settings.backend, model, tokenizer, stop_ids, settings.backend_options, settings.sampling.seed
     )
@@ -128,7 +139,7 @@ def evaluate(
     store = SampleStore(out_dir / SAMPLES_FILE)
     pending = [item for spec in settings.benchmarks for item in _pending(problems[spec.name], spec.n, store)]
     total = sum(len(problems[spec.name]) * spec.n for spec in settings.benchmarks)
-    backend = "none (all samples on disk)"
+    backend = _previous_backend(out_dir)
     if pending:
         model = prepare_model() if prepare_model is not None else source
         backend = _generate(model, pending, settings, store, total)
@@ -143,6 +154,7 @@ def evaluate(
         "model": source,
         "label": out_dir.name,
         "step": step,
+        "samples_generated": len(pending),
         "settings": {
             **protocol,
             "backend": backend,

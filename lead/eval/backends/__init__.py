@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
-
-from transformers import PreTrainedTokenizerBase
+from typing import TYPE_CHECKING
 
 from lead.eval.backends.base import Backend, Completion, GenerationRequest
 from lead.eval.backends.vllm import vllm_available
+
+if TYPE_CHECKING:
+    from transformers import PreTrainedTokenizerBase
 
 BACKENDS = ("auto", "vllm", "transformers")
 
