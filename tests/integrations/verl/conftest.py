@@ -13,7 +13,9 @@ from lead.integrations.verl.dry_run import compose_config
 SMALL_LEAD = ("algorithm.adv_estimator=lead", "algorithm.lead_bmax=12", "algorithm.lead_lstar_min=1")
 
 
-def _make_batch(seed: int, groups: int = 3, group_size: int = 4, width: int = 12, pad_rows: int = 0) -> DataProto:
+def _make_batch(
+    seed: int, groups: int = 3, group_size: int = 4, width: int = 12, pad_rows: int = 0
+) -> DataProto:
     """A batch as verl hands it to ``compute_advantage``.
 
     (B, T) ``token_level_rewards`` (0/1 correctness at the last valid token), ``response_mask``, and

@@ -82,7 +82,8 @@ def test_v1_padding_rows_are_ignored(config, make_batch):
     rows = len(real)
     torch.testing.assert_close(out.batch["advantages"][:rows], expected, rtol=0, atol=0)
     assert torch.count_nonzero(out.batch["advantages"][rows:]) == 0
-    assert get_controller().pop_step_metrics()["lead/accuracy_batch"] == expected_metrics["lead/accuracy_batch"]
+    metrics = get_controller().pop_step_metrics()
+    assert metrics["lead/accuracy_batch"] == expected_metrics["lead/accuracy_batch"]
 
 
 def test_options_reach_the_core(lead_config, make_batch):

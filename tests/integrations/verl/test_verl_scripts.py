@@ -1,0 +1,198 @@
+"""DRY_RUN of every training and ablation script, in a subprocess: the published recipes, resolved."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.slow
+
+ROOT = Path(__file__).resolve().parents[3]
+LEAD_SCRIPT = ROOT / "train_math_lead_deepseek-r1-1.5b.sh"
+GRPO_SCRIPT = ROOT / "train_math_grpo_deepseek-r1-1.5b.sh"
+
+# Paper Table 1 recipe shared by LEAD and GRPO (spec: "The published recipe").
+SHARED_RECIPE = {
+    "data.train_batch_size": "128",
+    "data.max_prompt_length": "1024",
+    "actor_rollout_ref.rollout.n": "8",
+    "actor_rollout_ref.rollout.temperature": "1.0",
+    "actor_rollout_ref.rollout.gpu_memory_utilization": "0.65",
+    "actor_rollout_ref.rollout.val_kwargs.do_sample": "False",
+    "actor_rollout_ref.rollout.val_kwargs.n": "1",
+    "actor_rollout_ref.actor.ppo_mini_batch_size": "16",
+    "actor_rollout_ref.actor.ppo_epochs": "1",
+    "actor_rollout_ref.actor.use_dynamic_bsz": "True",
+    "actor_rollout_ref.actor.use_kl_loss": "True",
+    "actor_rollout_ref.actor.kl_loss_type": "mse",
+    "actor_rollout_ref.actor.kl_loss_coef": "0.0005",
+    "actor_rollout_ref.model.enable_gradient_checkpointing": "True",
+    "algorithm.use_kl_in_reward": "False",
+    "trainer.n_gpus_per_node": "4",
+    "trainer.total_epochs": "7",
+    "trainer.val_before_train": "True",
+    "trainer.test_freq": "20",
+    "trainer.resume_mode": "auto",
+    "reward.custom_reward_function.path": "pkg://lead.reward",
+}
+LEAD_RECIPE = {
+    **SHARED_RECIPE,
+    "algorithm.adv_estimator": "lead",
+    "algorithm.lead_alpha": "1.0",
+    "algorithm.lead_beta": "0.95",
+    "algorithm.lead_epsilon": "1e-08",
+    "algorithm.lead_bmax": "8000",
+    "algorithm.lead_lambda_min": "0.3",
+    "algorithm.lead_lstar_mode": "max_sym",
+    "algorithm.lead_aggregator": "mean_correct",
+    "algorithm.lead_static_lambda_corr": "None",
+    "data.max_response_length": "8000",
+    "actor_rollout_ref.actor.optim.lr": "2e-06",
+    "trainer.save_freq": "50",
+    "reward.reward_kwargs.length_weight": "0.0",
+    "trainer.checkpoint_callback_class": "lead.integrations.verl.checkpoint.LEADCheckpointCallback",
+}
+GRPO_RECIPE = {
+    **SHARED_RECIPE,
+    "algorithm.adv_estimator": "grpo",
+    "data.max_response_length": "2000",
+    "actor_rollout_ref.actor.optim.lr": "1e-06",
+    "actor_rollout_ref.actor.clip_ratio_low": "0.2",
+    "actor_rollout_ref.actor.clip_ratio_high": "0.28",
+    "algorithm.filter_groups.enable": "True",
+    "algorithm.filter_groups.metric": "reward",
+    "reward.reward_kwargs.correct_weight": "1.0",
+    "reward.reward_kwargs.length_weight": "1.0",
+    "reward.reward_kwargs.length_threshold": "2000",
+    "reward.reward_kwargs.length_requires_correct": "True",
+    "trainer.save_freq": "20",
+}
+
+
+def dry_run(script: Path, tmp_path: Path, *overrides: str, **env: str) -> subprocess.CompletedProcess:
+    """Run ``script`` with DRY_RUN=1 and the current interpreter; outputs under ``tmp_path``."""
+    environ = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"WANDB_API_KEY", "LOGGER", "EXPERIMENT_NAME", "CKPT_DIR", "N_GPUS", "NNODES"}
+    }
+    environ.update(DRY_RUN="1", PYTHON=sys.executable, OUTPUT_ROOT=str(tmp_path), **env)
+    return subprocess.run(
+        ["bash", str(script), *overrides], env=environ, capture_output=True, text=True, timeout=300
+    )
+
+
+def resolved(stdout: str) -> dict[str, str]:
+    """The ``key = value`` lines of a dry run."""
+    pairs = (line.split(" = ", 1) for line in stdout.splitlines() if " = " in line)
+    return {key: value for key, value in pairs}
+
+
+def runs(stdout: str) -> list[dict[str, str]]:
+    """One resolved dict per dry run in a sweep's output."""
+    blocks = stdout.split("DRY_RUN ok")[:-1]
+    return [resolved(block) for block in blocks]
+
+
+def test_lead_script_resolves_the_published_recipe(tmp_path):
+    result = dry_run(LEAD_SCRIPT, tmp_path, WANDB_API_KEY="key-not-to-print-3141")
+    assert result.returncode == 0, result.stderr
+    values = resolved(result.stdout)
+    assert {key: values.get(key) for key in LEAD_RECIPE} == LEAD_RECIPE
+    assert values["trainer.logger"] == "['console', 'wandb']"
+    assert values["trainer.default_local_dir"] == str(tmp_path / "math_lead_4k_deepseek-r1-1.5b")
+    assert "command: python -m lead.main_ppo" in result.stdout
+    assert "key-not-to-print-3141" not in result.stdout + result.stderr
+
+
+def test_grpo_script_resolves_the_published_recipe_and_environment(tmp_path):
+    env = {
+        "N_GPUS": "2",
+        "NNODES": "3",
+        "BASE_MODEL": "/models/r1-1.5b",
+        "DATA_DIR": "/data/math",
+        "EXPERIMENT_NAME": "grpo-env",
+        "CKPT_DIR": "/ckpt/grpo-env",
+        "LOGGER": "console,tensorboard",
+        "ROLLOUT_TP_SIZE": "2",
+    }
+    result = dry_run(GRPO_SCRIPT, tmp_path, "trainer.total_epochs=1", **env)
+    assert result.returncode == 0, result.stderr
+    values = resolved(result.stdout)
+    expected = {
+        **GRPO_RECIPE,
+        "trainer.n_gpus_per_node": "2",
+        "trainer.nnodes": "3",
+        "actor_rollout_ref.model.path": "/models/r1-1.5b",
+        "data.train_files": "/data/math/train.parquet",
+        "trainer.experiment_name": "grpo-env",
+        "trainer.default_local_dir": "/ckpt/grpo-env",
+        "trainer.logger": "['console', 'tensorboard']",
+        "actor_rollout_ref.rollout.tensor_model_parallel_size": "2",
+        "trainer.total_epochs": "1",
+    }
+    assert {key: values.get(key) for key in expected} == expected
+    assert "warning: data.train_files: /data/math/train.parquet does not exist" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("override", "named"),
+    [("algorithm.lead_alpah=2.0", "lead_alpah"), ("algorithm.lead_lstar_mode=max", "lstar_mode")],
+    ids=["typo", "bad-value"],
+)
+def test_bad_override_fails_naming_it(tmp_path, override, named):
+    result = dry_run(LEAD_SCRIPT, tmp_path, override)
+    assert result.returncode != 0
+    assert named in result.stderr
+    assert "DRY_RUN ok" not in result.stdout
+
+
+def test_grpo_ratio_sweep(tmp_path):
+    result = dry_run(ROOT / "ablations/grpo_ratio/sweep.sh", tmp_path, RATIOS="0.25")
+    assert result.returncode == 0, result.stderr
+    assert "start: GRPO-math-ratio0p25" in result.stdout
+    (values,) = runs(result.stdout)
+    assert values["algorithm.adv_estimator"] == "grpo"
+    assert values["reward.reward_kwargs.correct_weight"] == "0.8"
+    assert values["reward.reward_kwargs.length_weight"] == "0.2"
+    assert values["reward.reward_kwargs.length_threshold"] == "2000"
+    assert values["reward.reward_kwargs.length_requires_correct"] == "False"
+    assert values["data.max_response_length"] == "4000"
+    assert values["trainer.default_local_dir"] == str(tmp_path / "math_grpo_ratio0p25_deepseek-r1-1.5b")
+
+
+def test_lead_static_ratio_sweep_skips_finished_and_resumes_partial_runs(tmp_path):
+    finished = tmp_path / "math_lead_static_ratio0_deepseek-r1-1.5b"
+    partial = tmp_path / "math_lead_static_ratio4_deepseek-r1-1.5b"
+    finished.mkdir()
+    (finished / "training_finished").write_text("done\n")
+    partial.mkdir()
+    (partial / "latest_checkpointed_iteration.txt").write_text("40")
+    result = dry_run(ROOT / "ablations/lead_static_ratio/sweep.sh", tmp_path, RATIOS="0 4")
+    assert result.returncode == 0, result.stderr
+    assert "skip: LEAD-static-ratio0 finished" in result.stdout
+    assert "resume: LEAD-static-ratio4 from step 40" in result.stdout
+    (four,) = runs(result.stdout)
+    assert four["algorithm.lead_static_lambda_corr"] == "0.2"
+    assert four["algorithm.lead_bmax"] == "4000"
+    assert four["data.max_response_length"] == "4000"
+    assert four["trainer.default_local_dir"] == str(partial)
+
+
+def test_lead_aggregator_sweep(tmp_path):
+    result = dry_run(ROOT / "ablations/lead_aggregator/sweep.sh", tmp_path, AGGREGATORS="min_correct")
+    assert result.returncode == 0, result.stderr
+    (values,) = runs(result.stdout)
+    assert values["algorithm.lead_aggregator"] == "min_correct"
+    assert values["trainer.experiment_name"] == "LEAD-agg-min_correct"
+
+
+def test_bad_ratio_fails_before_python(tmp_path):
+    ratio = dry_run(ROOT / "ablations/grpo_ratio/run.sh", tmp_path, RATIO="a lot")
+    assert ratio.returncode != 0
+    assert "RATIO='a lot' is invalid" in ratio.stderr
+    assert "command:" not in ratio.stdout
