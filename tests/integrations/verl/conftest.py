@@ -55,3 +55,9 @@ def make_batch():
 def lead_config():
     """Factory of composed configs: ``lead_config(*overrides)``."""
     return _lead_config
+
+
+@pytest.fixture(scope="session")
+def small_lead_overrides():
+    """The overrides behind ``lead_config`` (for configs composed in another process)."""
+    return list(SMALL_LEAD)

@@ -1,0 +1,189 @@
+"""LEAD state in verl checkpoints: save into ``global_step_N/``, resume in a new process, both trainers."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import torch
+from verl.trainer.ppo.checkpoint_callback import build_checkpoint_callback
+from verl.trainer.ppo.ray_trainer import compute_advantage
+from verl.trainer.ppo.v1.utils import compute_advantage_for_multi_trajectories
+
+from lead import LEADEstimator
+from lead.integrations.verl.checkpoint import STATE_FILENAME, LEADCheckpointCallback, restore_lead_state
+from lead.integrations.verl.controller import get_controller
+
+# Runs in a fresh interpreter: resumes like a restarted trainer, runs one more step, saves the result.
+RESUME_IN_NEW_PROCESS = r"""
+import json, sys
+import torch
+from torchdata.stateful_dataloader import StatefulDataLoader
+from verl import DataProto
+from verl.trainer.ppo.checkpoint_callback import build_checkpoint_callback
+from verl.trainer.ppo.ray_trainer import compute_advantage
+from verl.trainer.ppo.v1.utils import compute_advantage_for_multi_trajectories
+from lead.integrations.verl.controller import get_controller
+from lead.integrations.verl.dry_run import compose_config
+from lead.integrations.verl.legacy import LEADRayPPOTrainer
+
+trainer_path, overrides, batch_file, out_file = sys.argv[1], json.loads(sys.argv[2]), sys.argv[3], sys.argv[4]
+config = compose_config(overrides)
+batch = DataProto.load_from_disk(batch_file)
+if trainer_path == "v1":
+    build_checkpoint_callback(config)
+    keys = [f"{uid}_0_{row}" for row, uid in enumerate(batch.non_tensor_batch["uid"])]
+    out = compute_advantage_for_multi_trajectories(
+        batch, batch_keys=keys, adv_estimator="lead", config=config.algorithm
+    )
+else:
+    class WorkerGroup:
+        def load_checkpoint(self, local_path, del_local_after_load=False):
+            pass
+
+    trainer = object.__new__(LEADRayPPOTrainer)
+    trainer.config, trainer.use_critic = config, False
+    trainer.actor_rollout_wg = WorkerGroup()
+    trainer.train_dataloader = StatefulDataLoader(list(range(40)), batch_size=4)
+    trainer._load_checkpoint()
+    out = compute_advantage(batch, adv_estimator="lead", config=config.algorithm)
+controller = get_controller()
+torch.save({"advantages": out.batch["advantages"], "state": controller.state_dict()}, out_file)
+"""
+
+
+class RecordingWorkerGroup:
+    """Stands in for the actor worker group (GPU-only): records where the trainer saves the actor."""
+
+    def __init__(self) -> None:
+        self.saved: list[str] = []
+
+    def save_checkpoint(self, local_path, remote_path, global_step, max_ckpt_to_keep=None) -> None:
+        self.saved.append(local_path)
+
+
+@pytest.fixture(autouse=True)
+def fresh_controller():
+    get_controller().reset()
+    yield
+    get_controller().reset()
+
+
+def v1_step(batch, config):
+    keys = [f"{uid}_0_{row}" for row, uid in enumerate(batch.non_tensor_batch["uid"])]
+    return compute_advantage_for_multi_trajectories(
+        batch, batch_keys=keys, adv_estimator="lead", config=config.algorithm
+    )
+
+
+def legacy_step(batch, config):
+    return compute_advantage(batch, adv_estimator="lead", config=config.algorithm)
+
+
+def resume_in_new_process(trainer_path: str, overrides: list[str], batch, tmp_path: Path) -> dict:
+    batch_file, out_file = tmp_path / "next_batch.pt", tmp_path / "resumed.pt"
+    batch.save_to_disk(str(batch_file))
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            RESUME_IN_NEW_PROCESS,
+            trainer_path,
+            json.dumps(overrides),
+            batch_file,
+            out_file,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    return torch.load(out_file, weights_only=False)
+
+
+def save_like_the_legacy_trainer(config, step: int) -> RecordingWorkerGroup:
+    """Run verl's ``RayPPOTrainer._save_checkpoint`` (through the LEAD subclass) at ``step``."""
+    from torchdata.stateful_dataloader import StatefulDataLoader
+
+    from lead.integrations.verl.legacy import LEADRayPPOTrainer
+
+    trainer = object.__new__(LEADRayPPOTrainer)
+    trainer.config, trainer.use_critic, trainer.global_steps = config, False, step
+    trainer.actor_rollout_wg = RecordingWorkerGroup()
+    trainer.train_dataloader = StatefulDataLoader(list(range(40)), batch_size=4)
+    trainer._save_checkpoint()
+    return trainer.actor_rollout_wg
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("trainer_path", ["v1", "legacy"])
+def test_resume_continues_the_uninterrupted_weight_sequence(
+    trainer_path, tmp_path, lead_config, make_batch, small_lead_overrides
+):
+    overrides = [f"trainer.default_local_dir={tmp_path / 'ckpt'}", "trainer.resume_mode=auto"]
+    config = lead_config(*overrides)
+    step = v1_step if trainer_path == "v1" else legacy_step
+    if trainer_path == "v1":
+        callback = build_checkpoint_callback(config)
+        assert isinstance(callback, LEADCheckpointCallback)
+    for seed in range(3):
+        step(make_batch(seed), config)
+    folder = tmp_path / "ckpt" / "global_step_3"
+    if trainer_path == "v1":
+        folder.mkdir(parents=True)
+        (tmp_path / "ckpt" / "latest_checkpointed_iteration.txt").write_text("3")
+        callback.on_save(trainer=None, global_step=3, checkpoint_dir=str(folder))
+    else:
+        workers = save_like_the_legacy_trainer(config, step=3)
+        assert workers.saved == [str(folder / "actor")]
+    saved = json.loads((folder / STATE_FILENAME).read_text())
+    assert saved["estimator_calls"] == 3
+
+    next_batch = make_batch(3)
+    uninterrupted = step(next_batch, config).batch["advantages"]
+    resumed = resume_in_new_process(trainer_path, [*small_lead_overrides, *overrides], next_batch, tmp_path)
+    torch.testing.assert_close(resumed["advantages"], uninterrupted, rtol=0, atol=0)
+    assert resumed["state"] == get_controller().state_dict()
+    assert resumed["state"]["estimator_calls"] == 4
+
+
+def test_checkpoint_without_lead_state_resumes_fresh_with_a_warning(tmp_path, lead_config, caplog):
+    config = lead_config(f"trainer.default_local_dir={tmp_path}", "trainer.resume_mode=auto")
+    (tmp_path / "global_step_20").mkdir()
+    (tmp_path / "latest_checkpointed_iteration.txt").write_text("20")
+    with caplog.at_level(logging.WARNING):
+        assert restore_lead_state(config) is False
+    assert f"has no {STATE_FILENAME}" in caplog.text
+    controller = get_controller()
+    assert controller.calls == 0
+    assert controller.estimator.state_dict() == LEADEstimator(controller.config).state_dict()
+
+
+def test_resume_path_and_disable_modes(tmp_path, lead_config, make_batch):
+    folder = tmp_path / "global_step_7"
+    saving = lead_config(f"trainer.default_local_dir={tmp_path}")
+    v1_step(make_batch(0), saving)
+    LEADCheckpointCallback(config=None).on_save(trainer=None, global_step=7, checkpoint_dir=str(folder))
+    saved_state = get_controller().state_dict()
+
+    get_controller().reset()
+    disabled = lead_config(f"trainer.default_local_dir={tmp_path}", "trainer.resume_mode=disable")
+    assert restore_lead_state(disabled) is False
+    assert get_controller().estimator is None
+
+    explicit = lead_config(
+        f"trainer.default_local_dir={tmp_path / 'elsewhere'}",
+        "trainer.resume_mode=resume_path",
+        f"trainer.resume_from_path={folder}",
+    )
+    assert restore_lead_state(explicit) is True
+    assert get_controller().state_dict() == saved_state
+    os.remove(folder / STATE_FILENAME)
+    bad = lead_config("trainer.resume_mode=resume_path", f"trainer.resume_from_path={tmp_path}")
+    with pytest.raises(ValueError, match="resume_from_path"):
+        restore_lead_state(bad)
