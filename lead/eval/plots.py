@@ -78,7 +78,7 @@ def learning_curve_plot(entry: Entry, path: Path) -> None:
     benchmarks: list[str] = []
     for results in entry.curve:
         benchmarks += [name for name in results["benchmarks"] if name not in benchmarks]
-    figure, (top, bottom) = plt.subplots(2, 1, figsize=(7.5, 7), sharex=True)
+    figure, (top, bottom) = plt.subplots(2, 1, figsize=(9, 7), sharex=True)
     for name in [*benchmarks, AVERAGE]:
         points = [(s, _point(r, name)) for s, r in zip(steps, entry.curve, strict=True)]
         points = [(s, p) for s, p in points if p is not None]
@@ -95,7 +95,7 @@ def learning_curve_plot(entry: Entry, path: Path) -> None:
     bottom.set_xlabel("training step")
     for axis in (top, bottom):
         axis.grid(alpha=0.3)
-    top.legend(fontsize=8, ncol=2)
+    top.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
     top.set_title(f"{entry.label}: accuracy and length over training")
     figure.tight_layout()
     figure.savefig(path, dpi=120)

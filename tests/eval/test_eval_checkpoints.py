@@ -91,27 +91,27 @@ def test_saved_hf_weights_are_used_without_merging(tiny_model_dir, tmp_path):
 
 
 @pytest.mark.slow
-def test_merged_checkpoint_matches_the_original_model(tiny_model_dir, run_dir, tmp_path):
-    merged = materialize_checkpoint(Checkpoint(2, run_dir / "global_step_2" / "actor"), tmp_path / "merged")
-    assert merged == tmp_path / "merged" and not (tmp_path / "merged.partial").exists()
+def test_run_folder_is_evaluated_per_checkpoint(tiny_model_dir, run_dir, benchmark_file, tmp_path, capsys):
+    """Each checkpoint is merged by verl's merger (a real subprocess), evaluated, then tabulated."""
+    out = tmp_path / "run_eval"
+    args = [str(run_dir), "--benchmarks", str(benchmark_file), "--n", "1", "--max-new-tokens", "12"]
+    args += ["--backend", "transformers", "--device", "cpu", "--out", str(out)]
+    assert main([*args, "--keep-merged"]) == 0
+    merged = out / "global_step_2" / "merged_model"
     ids = torch.tensor([[5, 9, 30, 3]])
     original = AutoModelForCausalLM.from_pretrained(tiny_model_dir)(ids).logits
     restored = AutoModelForCausalLM.from_pretrained(merged, dtype=torch.float32)(ids).logits
     assert torch.allclose(original, restored, atol=0.1)  # the merger stores bfloat16
     assert restored.argmax(-1).tolist() == original.argmax(-1).tolist()
-
-
-@pytest.mark.slow
-def test_run_folder_is_evaluated_per_checkpoint(run_dir, benchmark_file, tmp_path, capsys):
-    out = tmp_path / "run_eval"
-    args = [str(run_dir), "--benchmarks", str(benchmark_file), "--n", "1", "--max-new-tokens", "12"]
-    assert main([*args, "--backend", "transformers", "--device", "cpu", "--out", str(out)]) == 0
     for step in (2, 10):
         results = json.loads((out / f"global_step_{step}" / "results.json").read_text())
         assert results["step"] == step
         assert results["model"] == str(run_dir / f"global_step_{step}" / "actor")
         assert results["benchmarks"]["toy"]["pass@1"] == pytest.approx(0.5)
-        assert not (out / f"global_step_{step}" / "merged_model").exists()
     assert (out / "compare.md").is_file()
     assert (out / "learning_curve_run_eval.png").stat().st_size > 10_000
     assert "run_eval (step 10)" in capsys.readouterr().out
+
+    main(args)  # every sample is on disk: nothing generated, merged copies removed
+    assert not merged.exists()
+    assert json.loads((out / "global_step_10" / "results.json").read_text())["samples_generated"] == 0

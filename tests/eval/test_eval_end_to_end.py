@@ -115,6 +115,7 @@ def test_changed_protocol_in_the_same_folder_is_refused(tiny_model_dir, benchmar
     assert "temperature=0.8" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_console_script_reports_bad_benchmarks(tiny_model_dir):
     result = subprocess.run(
         [sys.executable, "-m", "lead.eval", str(tiny_model_dir), "--benchmarks", "gsm8k"],
