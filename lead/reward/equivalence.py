@@ -170,6 +170,10 @@ def _value_verdict(pred: str, gold: str, deadline: float) -> Verdict:
     return TIMED_OUT if verdict is None else Verdict(verdict)
 
 
+def _same_label(pred_label: str | None, gold_label: str) -> bool:
+    return pred_label is not None and canonical_form(pred_label) == canonical_form(gold_label)
+
+
 def _item_verdict(pred: str, gold: str, deadline: float, *, labels_must_match: bool) -> Verdict:
     """Compare two cleaned answers or list items, looking through ``name =`` labels.
 
@@ -178,8 +182,7 @@ def _item_verdict(pred: str, gold: str, deadline: float, *, labels_must_match: b
     """
     pred_label, pred_value = split_assignment(pred)
     gold_label, gold_value = split_assignment(gold)
-    labels_differ = pred_label is None or canonical_form(pred_label) != canonical_form(gold_label)
-    if labels_must_match and gold_label is not None and labels_differ:
+    if labels_must_match and gold_label is not None and not _same_label(pred_label, gold_label):
         return NOT_EQUAL
     return _value_verdict(pred_value, gold_value, deadline)
 

@@ -18,11 +18,26 @@ from functools import lru_cache
 MEMORY_LIMIT_BYTES = 4 * 1024**3
 
 
+@lru_cache(maxsize=1)
+def _extraction_config() -> tuple:
+    """math-verify's extraction with unit stripping off: it reads ``2m`` as ``2`` (metres), which
+    would accept ``2`` for a gold ``2m``; the grader removes spelled-out units itself."""
+    from math_verify import ExprExtractionConfig, LatexExtractionConfig, LatexNormalizationConfig
+
+    normalization = LatexNormalizationConfig(
+        basic_latex=True, units=False, malformed_operators=True, nits=True, boxed="all", equations=False
+    )
+    return (
+        LatexExtractionConfig(boxed_match_priority=0, normalization_config=normalization),
+        ExprExtractionConfig(),
+    )
+
+
 @lru_cache(maxsize=4096)
 def _parse(answer: str) -> list:
     from math_verify import parse
 
-    return parse("\\boxed{" + answer + "}", parsing_timeout=None)
+    return parse("\\boxed{" + answer + "}", extraction_config=_extraction_config(), parsing_timeout=None)
 
 
 def is_equivalent(gold: str, pred: str) -> bool:

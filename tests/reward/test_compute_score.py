@@ -1,0 +1,160 @@
+"""compute_score: verl's signature and result keys, the length bonus, and verl's real reward path."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+from omegaconf import OmegaConf
+from tokenizers import Tokenizer, decoders, models, pre_tokenizers
+from transformers import AutoTokenizer, PreTrainedTokenizerFast
+
+from lead.reward import compute_score
+
+KEYS = {"score", "acc", "pred", "has_answer", "timed_out", "length_bonus"}
+
+
+@pytest.fixture(scope="module")
+def tokenizer_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A real byte-level tokenizer saved to disk: one token per UTF-8 byte (so "é" is 2 tokens)."""
+    alphabet = sorted(pre_tokenizers.ByteLevel.alphabet())
+    vocab = {symbol: index for index, symbol in enumerate(alphabet)}
+    vocab["<eos>"] = len(vocab)
+    core = Tokenizer(models.BPE(vocab=vocab, merges=[]))
+    core.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=False)
+    core.decoder = decoders.ByteLevel()
+    path = tmp_path_factory.mktemp("byte_tokenizer")
+    PreTrainedTokenizerFast(tokenizer_object=core, eos_token="<eos>", pad_token="<eos>").save_pretrained(path)
+    return path
+
+
+@pytest.mark.parametrize(
+    ("response", "gold", "expected"),
+    [
+        ("so \\boxed{\\dfrac{1}{2}}", "0.5", (1.0, 1.0, "\\dfrac{1}{2}", True, False)),
+        ("so \\boxed{3}", "0.5", (0.0, 0.0, "3", True, False)),
+        ("no answer", "0.5", (0.0, 0.0, "", False, False)),
+        ("\\boxed{9^{9^{9^{9}}}}", "0.5", (0.0, 0.0, "9^{9^{9^{9}}}", True, True)),
+        (None, "0.5", (0.0, 0.0, "", False, False)),
+        ("\\boxed{1}", None, (0.0, 0.0, "1", True, False)),
+    ],
+)
+def test_same_keys_for_every_sample(response: object, gold: object, expected: tuple) -> None:
+    result = compute_score("deepscaler", response, gold, {"index": 0}, timeout=1.0)  # type: ignore[arg-type]
+    assert set(result) == KEYS
+    assert (
+        result["score"],
+        result["acc"],
+        result["pred"],
+        result["has_answer"],
+        result["timed_out"],
+    ) == expected
+    assert isinstance(result["has_answer"], bool) and isinstance(result["pred"], str)
+
+
+def _response(filler: str) -> str:
+    return f"{filler}\\boxed{{7}}"
+
+
+def test_length_bonus_counts_tokens_with_a_tokenizer_path(tokenizer_dir: Path) -> None:
+    tokenizer = AutoTokenizer.from_pretrained(tokenizer_dir)
+    short, accented = _response("ok "), _response("é" * 20)
+    assert len(tokenizer.encode(accented, add_special_tokens=False)) == len(accented) + 20
+    kwargs = {"length_bonus": 0.5, "length_threshold": len(accented), "tokenizer_path": str(tokenizer_dir)}
+    assert compute_score("deepscaler", short, "7", **kwargs)["score"] == 1.5
+    # As many characters as the threshold, but 20 tokens more: no bonus.
+    long = compute_score("deepscaler", accented, "7", **kwargs)
+    assert (long["score"], long["acc"], long["length_bonus"]) == (1.0, 1.0, 0.0)
+    wrong = compute_score("deepscaler", _response("ok "), "8", **kwargs)
+    assert (wrong["score"], wrong["length_bonus"]) == (0.0, 0.0)
+
+
+def test_length_bonus_from_a_given_length_or_tokenizer(tokenizer_dir: Path) -> None:
+    tokenizer = AutoTokenizer.from_pretrained(tokenizer_dir)
+    bonus = {"length_bonus": 0.25, "length_threshold": 100}
+    assert compute_score("d", _response(""), "7", response_length=100, **bonus)["score"] == 1.25
+    assert compute_score("d", _response(""), "7", response_length=101, **bonus)["score"] == 1.0
+    assert compute_score("d", _response(""), "7", {"response_length": 50}, **bonus)["score"] == 1.25
+    assert compute_score("d", _response("a" * 200), "7", tokenizer=tokenizer, **bonus)["score"] == 1.0
+    assert compute_score("d", _response(""), "7", tokenizer=tokenizer, **bonus)["score"] == 1.25
+
+
+def test_bonus_is_off_by_default() -> None:
+    result = compute_score("deepscaler", _response(""), "7", response_length=1)
+    assert (result["score"], result["length_bonus"]) == (1.0, 0.0)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"length_bonus": -0.1}, "length_bonus must be a number >= 0"),
+        ({"length_bonus": 0.5}, "length_threshold must be a positive token count"),
+        ({"length_bonus": 0.5, "length_threshold": 0}, "length_threshold must be a positive token count"),
+        ({"length_bonus": 0.5, "length_threshold": 10}, "needs the response length in tokens"),
+        ({"timeout": 0}, "timeout must be a positive number"),
+    ],
+)
+def test_invalid_configuration_is_rejected(kwargs: dict, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        compute_score("deepscaler", _response(""), "7", **kwargs)
+
+
+def test_through_verls_custom_reward_function_loader(tokenizer_dir: Path) -> None:
+    from verl.trainer.ppo.reward import get_custom_reward_fn
+
+    config = OmegaConf.create(
+        {
+            "reward": {
+                "custom_reward_function": {
+                    "path": "pkg://lead.reward",
+                    "name": "compute_score",
+                    "reward_kwargs": {
+                        "length_bonus": 0.5,
+                        "length_threshold": 64,
+                        "tokenizer_path": str(tokenizer_dir),
+                    },
+                }
+            }
+        }
+    )
+    score_fn = get_custom_reward_fn(config)
+    short = score_fn(data_source="deepscaler", solution_str="\\boxed{7}", ground_truth="7", extra_info={})
+    long = score_fn(
+        data_source="deepscaler", solution_str="x" * 100 + "\\boxed{7}", ground_truth="7", extra_info={}
+    )
+    assert (short["score"], long["score"]) == (1.5, 1.0)
+
+
+def test_verls_naive_reward_loop_scores_in_executor_threads(tokenizer_dir: Path) -> None:
+    """verl's reward loop runs compute_score in a thread pool; math-verify answers must still grade."""
+    from verl import DataProto
+    from verl.experimental.reward_loop.reward_manager.naive import NaiveRewardManager
+    from verl.trainer.ppo.reward import get_custom_reward_fn
+
+    tokenizer = AutoTokenizer.from_pretrained(tokenizer_dir)
+    config = OmegaConf.create(
+        {"reward": {"custom_reward_function": {"path": "pkg://lead.reward", "name": "compute_score"}}}
+    )
+    manager = NaiveRewardManager(OmegaConf.create({}), tokenizer, get_custom_reward_fn(config))
+    scores = []
+    for response, gold in [("so \\boxed{\\sqrt{8}}", "2\\sqrt{2}"), ("so \\boxed{\\sqrt{7}}", "2\\sqrt{2}")]:
+        prompt_ids = tokenizer.encode("Q?", add_special_tokens=False)
+        response_ids = tokenizer.encode(response, add_special_tokens=False)
+        data = DataProto.from_dict(
+            tensors={
+                "prompts": torch.tensor([prompt_ids]),
+                "responses": torch.tensor([response_ids]),
+                "attention_mask": torch.ones(1, len(prompt_ids) + len(response_ids), dtype=torch.long),
+            },
+            non_tensors={
+                "data_source": np.array(["deepscaler"], dtype=object),
+                "reward_model": np.array([{"ground_truth": gold, "style": "rule"}], dtype=object),
+                "extra_info": np.array([{"index": 0}], dtype=object),
+            },
+        )
+        output = manager.loop.run_until_complete(manager.run_single(data))
+        assert set(output["reward_extra_info"]) == KEYS
+        scores.append(output["reward_score"])
+    assert scores == [1.0, 0.0]

@@ -1,0 +1,129 @@
+"""Equivalence rules: the forms math-verify alone misses, and near-misses that must stay wrong."""
+
+from __future__ import annotations
+
+import pytest
+
+from lead.reward import grade
+
+
+def _correct(pred: str, gold: str | list[str]) -> bool:
+    return grade(f"Reasoning... so the answer is $\\boxed{{{pred}}}$.", gold).correct
+
+
+@pytest.mark.parametrize(
+    ("pred", "gold"),
+    [
+        ("0.5", "\\frac{1}{2}"),
+        ("\\dfrac{1}{2}", "\\frac{1}{2}"),
+        ("\\tfrac12", "\\frac{1}{2}"),
+        ("\\frac{3}{4}", "3/4"),
+        ("25", "025"),
+        ("025", "25"),
+        ("27", "27.0"),
+        ("27.00", "27"),
+        ("$7$", "7"),
+        ("x = 3", "3"),
+        ("3", "x=3"),
+        ("f(n) = 2n+1007", "2 n+1007"),
+        ("10,080", "10,\\!080"),
+        ("10080", "10{,}080"),
+        ("32348", "\\$32,\\!348"),
+        ("90", "90^\\circ"),
+        ("90^{\\circ}", "90"),
+        ("864", "864 \\mbox{ inches}^2"),
+        ("5.4", "5.4 \\text{ cents}"),
+        ("15 \\text{ cm}^2", "15"),
+        ("20 miles", "20"),
+        ("8\\%", "8"),
+        ("C", "\\text{(C)}"),
+        ("(C)", "\\text{(C)}"),
+        ("Evelyn", "\\text{Evelyn}"),
+        ("\\text{even}", "\\text{even}"),
+        ("2, 1", "1,2"),
+        ("\\{3, -2\\}", "-2, 3"),
+        ("3, 5, 7", "7, 5, 3"),
+        ("(3, \\frac{\\pi}{2})", "\\left( 3, \\frac{\\pi}{2} \\right)"),
+        ("(-\\infty, 3]", "(-\\infty,3]"),
+        ("[-2, 7]", "x \\in [-2,7]"),
+        ("(\\frac{3}{5}, \\frac{8}{3}]", "\\left(\\frac{3}{5},\\frac{8}{3}\\right]"),
+        ("\\sqrt{2}/2", "\\frac{\\sqrt{2}}{2}"),
+        ("\\frac{\\sqrt3}{3}", "\\frac{1}{\\sqrt{3}}"),
+        ("4210", "4210_{5}"),
+        ("52_8", "52_{8}"),
+        ("x=1, y=2", "x=1,y=2"),
+        ("y=2, x=1", "x=1, y=2"),
+        ("\\begin{pmatrix} 1 \\\\ 2 \\end{pmatrix}", "\\begin{pmatrix}1\\\\2\\end{pmatrix}"),
+        ("12", ["11", "12"]),
+    ],
+)
+def test_equivalent_forms_grade_correct(pred: str, gold: str | list[str]) -> None:
+    assert _correct(pred, gold)
+
+
+@pytest.mark.parametrize(
+    ("pred", "gold"),
+    [
+        ("1, 0", "1,000"),
+        ("1,000", "1, 0"),
+        ("1, 0, 0, 0", "1000"),
+        ("2", "2n"),
+        ("2m", "2"),
+        ("0.3333", "\\frac{1}{3}"),
+        ("26", "025"),
+        ("27.1", "27.0"),
+        ("x=2, y=1", "x=1, y=2"),
+        ("2, 1", "x=1, y=2"),
+        ("(2, 1)", "(1, 2)"),
+        ("[1, 2]", "[1, 2)"),
+        ("(1, 2)", "\\{1, 2\\}"),
+        ("1, 2", "1, 2, 3"),
+        ("1, 2, 2", "1, 2"),
+        ("p + q", "p - q"),
+        ("\\text{odd}", "\\text{even}"),
+        ("D", "\\text{(C)}"),
+        ("4210_{6}", "4210_{5}"),
+        ("@# 5", "5"),
+        ("\ud800 5", "5"),
+        ("\\frac{1}{2}", "\\frac{1}{3}"),
+        ("-\\frac{1}{2}", "\\frac{1}{2}"),
+        ("\\sqrt{3}", "\\sqrt{2}"),
+        ("x^2+1", "x^2-1"),
+        ("12", ["11", "13"]),
+        ("12", []),
+        ("", "12"),
+    ],
+)
+def test_wrong_answers_grade_wrong(pred: str, gold: str | list[str]) -> None:
+    assert not _correct(pred, gold)
+
+
+def test_grade_result_fields() -> None:
+    result = grade("so \\boxed{\\dfrac{1}{2}}", "0.5")
+    assert (result.correct, result.pred, result.has_answer, result.timed_out) == (
+        True,
+        "\\dfrac{1}{2}",
+        True,
+        False,
+    )
+    missing = grade("no box at all", "0.5")
+    assert (missing.correct, missing.pred, missing.has_answer, missing.timed_out) == (False, "", False, False)
+
+
+def test_ground_truth_types() -> None:
+    assert grade("\\boxed{27}", 27.0).correct
+    assert grade("\\boxed{70}", 70).correct
+    assert grade("\\boxed{3}", ("1", "3")).correct
+    assert not grade("\\boxed{3}", None).correct  # type: ignore[arg-type]
+    assert not grade("\\boxed{3}", "   ").correct
+
+
+def test_phrase_fallback_is_off_by_default() -> None:
+    assert not grade("The final answer is 12.", "12").correct
+    assert grade("The final answer is 12.", "12", fallback=True).correct
+
+
+@pytest.mark.parametrize("timeout", [0, -1, "5", None, True])
+def test_invalid_timeout_is_rejected(timeout: object) -> None:
+    with pytest.raises(ValueError, match="timeout must be a positive number"):
+        grade("\\boxed{1}", "1", timeout=timeout)  # type: ignore[arg-type]

@@ -1,0 +1,92 @@
+"""Hostile responses score 0.0 within the timeout, from threads and from a process pool."""
+
+from __future__ import annotations
+
+import multiprocessing
+import threading
+import time
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+
+import pytest
+
+from lead.reward import compute_score, grade, grader_stats
+
+TIMEOUT = 1.0
+SLACK = 0.25  # thread scheduling on a busy 2-core machine; the grader itself stops 50 ms early
+GOLD = "42"
+HOSTILE = {
+    "1 MB of text, no box": "x" * 1_000_000,
+    "1 MB of text then a wrong box": "step " * 200_000 + "\\boxed{41}",
+    "1 MB box": "\\boxed{" + "1+" * 500_000 + "1}",
+    "1 MB unclosed box": "\\boxed{" + "9" * 1_000_000,
+    "10,000 nested braces": "\\boxed{" + "{" * 10_000 + "42" + "}" * 10_000 + "}",
+    "10,000 unclosed braces": "\\boxed{" + "{" * 10_000 + "42",
+    "unbalanced braces": "}}}{{\\boxed{4}2}}}{",
+    "power tower": "\\boxed{9^{9^{9^{9}}}}",
+    "huge factorial": "\\boxed{1000000000!}",
+    "factorial of a googol": "\\boxed{(10^{100})!}",
+    "huge sum": "\\boxed{\\sum_{n=1}^{10^{12}} n^{n}}",
+    "lone surrogates": "\\boxed{\ud800\udfff42}",
+    "replacement characters": "\\boxed{\ufffd42\ufffd}",
+    "control characters": "\\boxed{\x00\x0142}",
+    "5,000-digit number": "\\boxed{" + "4" * 5000 + "2}",
+    "100,000 boxes": "\\boxed{1}" * 100_000,
+    "deep fractions": "\\boxed{" + "\\frac{1}{" * 400 + "42" + "}" * 400 + "}",
+    "regex bait": "\\boxed{" + "1 " * 400 + "cm}",
+}
+
+
+def _timed_grade(response: str) -> tuple[float, bool, float]:
+    started = time.monotonic()
+    result = compute_score("deepscaler", response, GOLD, None, timeout=TIMEOUT)
+    return result["score"], result["timed_out"], time.monotonic() - started
+
+
+@pytest.mark.slow
+def test_hostile_inputs_from_threads() -> None:
+    before = grader_stats().get("timed_out", 0)
+    with ThreadPoolExecutor(max_workers=4) as executor:
+        outcomes = dict(zip(HOSTILE, executor.map(_timed_grade, HOSTILE.values()), strict=True))
+    for name, (score, _, elapsed) in outcomes.items():
+        assert score == 0.0, name
+        assert elapsed <= TIMEOUT + SLACK, (name, elapsed)
+    assert outcomes["power tower"][1] and outcomes["huge factorial"][1]
+    assert grader_stats()["timed_out"] >= before + 2
+
+
+def test_main_thread_and_worker_thread_agree_on_math_verify_cases() -> None:
+    pairs = [
+        ("\\sqrt{8}", "2\\sqrt{2}", True),
+        ("\\frac{\\pi}{4}", "45^\\circ", False),
+        ("(x+1)^2", "x^2+2x+1", True),
+    ]
+    in_main = [grade(f"\\boxed{{{pred}}}", gold, timeout=5.0).correct for pred, gold, _ in pairs]
+    in_thread: list[bool] = []
+    worker = threading.Thread(
+        target=lambda: in_thread.extend(grade(f"\\boxed{{{p}}}", g, timeout=5.0).correct for p, g, _ in pairs)
+    )
+    worker.start()
+    worker.join()
+    assert in_main == in_thread == [expected for *_, expected in pairs]
+
+
+def test_grading_recovers_after_a_timeout() -> None:
+    slow = grade("\\boxed{9^{9^{9^{9}}}}", "1", timeout=0.5)
+    assert slow.timed_out and not slow.correct
+    assert grade("\\boxed{\\sqrt{8}}", "2\\sqrt{2}", timeout=5.0).correct
+
+
+@pytest.mark.slow
+def test_hostile_inputs_from_a_process_pool() -> None:
+    responses = list(HOSTILE.values())
+    started = time.monotonic()
+    with ProcessPoolExecutor(max_workers=2, mp_context=multiprocessing.get_context("spawn")) as executor:
+        futures = [
+            executor.submit(compute_score, "deepscaler", r, GOLD, None, timeout=TIMEOUT) for r in responses
+        ]
+        results = [future.result(timeout=60) for future in futures]
+    elapsed = time.monotonic() - started
+    assert [result["score"] for result in results] == [0.0] * len(responses)
+    assert {frozenset(result) for result in results} == {frozenset(results[0])}
+    # Each call is bounded by TIMEOUT; two processes share the calls (plus interpreter start-up).
+    assert elapsed <= len(responses) * (TIMEOUT + SLACK) / 2 + 20

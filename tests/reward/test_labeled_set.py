@@ -1,0 +1,186 @@
+"""Precision and recall of the grader on a labeled set built from the shipped gold answers.
+
+Every sampled gold answer is rewritten into equivalent forms (which must grade correct) and into
+wrong ones: perturbed values, a wrong last box, a missing or unfinished box, another problem's
+answer (which must grade wrong). A false reward is worse than a missed one, so precision must be
+exactly 1; recall must be at least 98%.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from fractions import Fraction
+from pathlib import Path
+
+import pytest
+
+from lead.data.schema import load_rl_parquet
+from lead.reward import grade
+from lead.reward.equivalence import answer_shape, parse_number
+from lead.reward.normalize import clean_answer
+
+ROOT = Path(__file__).resolve().parents[2]
+SAMPLES = {
+    "eval/aime24.parquet": 30,
+    "eval/aime25.parquet": 30,
+    "eval/amc23.parquet": 40,
+    "eval/math500.parquet": 120,
+    "eval/olympiadbench.parquet": 120,
+    "math/train.parquet": 60,
+}
+REASONING = "Let me work through this carefully. First, set up the equation and simplify both sides. "
+
+
+def _golds() -> list[str]:
+    golds = []
+    for name, count in SAMPLES.items():
+        frame = load_rl_parquet(ROOT / "data" / name)
+        golds += [row["ground_truth"] for row in frame["reward_model"].iloc[:count]]
+    return golds
+
+
+def _boxed(answer: str) -> str:
+    return f"{REASONING * 3}So the final answer is $\\boxed{{{answer}}}$."
+
+
+def _decimal(value: Fraction) -> str | None:
+    """Terminating decimal of ``value`` with at most 6 places, else None."""
+    for places in range(7):
+        scaled = value * 10**places
+        if scaled.denominator == 1:
+            text = f"{abs(scaled.numerator):0{places + 1}d}"
+            body = text[:-places] + "." + text[-places:] if places else text
+            return ("-" if value < 0 else "") + body
+    return None
+
+
+def equivalent_forms(gold: str) -> dict[str, str]:
+    """Responses whose final answer equals ``gold`` (keyed by the rewrite used)."""
+    forms = {"verbatim": _boxed(gold), "inline_box": f"$\\boxed{{{gold}}}$"}
+    forms["earlier_box_then_gold"] = f"First guess \\boxed{{0}}. {REASONING}Corrected: \\boxed{{{gold}}}"
+    forms["spacing"] = _boxed(re.sub(r"\s*,\s*", ", ", gold).replace("=", " = "))
+    if "\\frac" in gold:
+        forms["dfrac"] = _boxed(gold.replace("\\frac", "\\dfrac"))
+        forms["tfrac"] = _boxed(gold.replace("\\frac", "\\tfrac"))
+    if "^\\circ" in gold:
+        forms["no_degree_sign"] = _boxed(gold.replace("^\\circ", ""))
+    text_only = re.fullmatch(r"\\text\{([^{}]*)\}", gold)
+    if text_only:
+        forms["unwrapped_text"] = _boxed(text_only.group(1))
+    shape = answer_shape(clean_answer(gold))
+    if shape.kind == "sequence" and shape.brackets == "()":
+        forms["left_right"] = _boxed("\\left(" + ", ".join(shape.items) + "\\right)")
+    if shape.kind == "set" and not shape.brackets:
+        forms["reordered"] = _boxed(", ".join(reversed(shape.items)))
+    value = parse_number(clean_answer(gold))
+    if value is None:
+        return forms
+    forms["dollars"] = _boxed(f"${gold}$")
+    if value.denominator == 1:
+        integer = value.numerator
+        forms["trailing_zero"] = _boxed(f"{integer}.0")
+        forms["assignment"] = _boxed(f"x = {integer}")
+        if integer >= 0:
+            forms["leading_zero"] = _boxed(f"0{integer}")
+        if abs(integer) >= 1000:
+            forms["thousands"] = _boxed(f"{integer:,}")
+    else:
+        forms["slash"] = _boxed(f"{value.numerator}/{value.denominator}")
+        forms["latex_fraction"] = _boxed(f"\\frac{{{value.numerator}}}{{{value.denominator}}}")
+        decimal = _decimal(value)
+        if decimal is not None:
+            forms["decimal"] = _boxed(decimal)
+    return forms
+
+
+def _bump_last_digit(text: str) -> str | None:
+    match = re.search(r"\d(?!.*\d)", text)
+    if match is None:
+        return None
+    digit = str((int(match.group()) + 1) % 10)
+    return text[: match.start()] + digit + text[match.end() :]
+
+
+def wrong_forms(gold: str, other_golds: list[str]) -> dict[str, str]:
+    """Responses whose final answer is wrong, or that have no final answer (keyed by the change)."""
+    forms = {
+        "no_box": f"{REASONING}The final answer is {gold}.",
+        "empty_box": f"{REASONING}\\boxed{{}}",
+        "unfinished_box": f"{REASONING}\\boxed{{{gold}",
+    }
+    bumped = _bump_last_digit(gold)
+    if bumped is not None:
+        forms["changed_digit"] = _boxed(bumped)
+        forms["gold_then_wrong_box"] = f"\\boxed{{{gold}}} Hmm, no. {REASONING}\\boxed{{{bumped}}}"
+    clean = clean_answer(gold)
+    value = parse_number(clean)
+    shape = answer_shape(clean)
+    if value is not None and value != 0:
+        forms["negated"] = _boxed(
+            str(-value) if value.denominator == 1 else f"{-value.numerator}/{value.denominator}"
+        )
+        forms["times_ten"] = _boxed(
+            str(value * 10) if value.denominator == 1 else _decimal(value * 10) or "0"
+        )
+    if value is not None and value != 0:
+        forms["with_variable"] = _boxed(f"{clean}x")
+    if value is not None and value.denominator != 1 and abs(value.numerator) != 1:
+        forms["reciprocal"] = _boxed(f"\\frac{{{value.denominator}}}{{{value.numerator}}}")
+    if value is not None:
+        others = [other for other in other_golds if (parse_number(clean_answer(other)) or value) != value]
+        forms["other_problems_answer"] = _boxed(others[len(gold) % len(others)])
+    if shape.kind == "set" and len(shape.items) >= 2:
+        forms["missing_element"] = _boxed(", ".join(shape.items[:-1]))
+    if shape.kind == "sequence" and clean_answer(shape.items[0]) != clean_answer(shape.items[-1]):
+        swapped = [shape.items[-1], *shape.items[1:-1], shape.items[0]]
+        forms["swapped_order"] = _boxed(shape.brackets[0] + ", ".join(swapped) + shape.brackets[-1])
+    if shape.kind == "sequence" and shape.brackets in ("[]", "()"):
+        flipped = "(]" if shape.brackets == "[]" else "[)"
+        forms["other_brackets"] = _boxed(flipped[0] + ", ".join(shape.items) + flipped[1])
+    return forms
+
+
+def _labeled_pairs() -> list[tuple[str, str, str, bool]]:
+    """(kind, response, gold, should_be_correct) for every sampled gold answer."""
+    golds = _golds()
+    plain_numbers = [gold for gold in golds if parse_number(clean_answer(gold)) is not None]
+    pairs = []
+    for gold in golds:
+        pairs += [(kind, text, gold, True) for kind, text in equivalent_forms(gold).items()]
+        pairs += [(kind, text, gold, False) for kind, text in wrong_forms(gold, plain_numbers).items()]
+    return pairs
+
+
+@pytest.mark.slow
+def test_precision_is_one_and_recall_at_least_98_percent(capsys: pytest.CaptureFixture[str]) -> None:
+    pairs = _labeled_pairs()
+    assert len(pairs) >= 300
+    false_rewards, missed, kinds = [], [], Counter()
+    true_positive = 0
+    for kind, response, gold, should_be_correct in pairs:
+        correct = grade(response, gold, timeout=10.0).correct
+        kinds[(kind, should_be_correct)] += 1
+        if correct and should_be_correct:
+            true_positive += 1
+        elif correct:
+            false_rewards.append((kind, gold, response[-80:]))
+        elif should_be_correct:
+            missed.append((kind, gold, response[-80:]))
+    positives = sum(1 for *_, label in pairs if label)
+    precision = true_positive / max(1, true_positive + len(false_rewards))
+    recall = true_positive / positives
+    with capsys.disabled():
+        print(
+            f"\nlabeled set: {len(pairs)} pairs ({positives} equivalent, {len(pairs) - positives} wrong); "
+            f"precision {precision:.4f}, recall {recall:.4f} ({len(missed)} missed)"
+        )
+        for kind, gold, tail in missed:
+            print(f"  missed [{kind}] gold={gold!r} response=...{tail!r}")
+    assert not false_rewards, false_rewards
+    assert recall >= 0.98, missed
+    assert {kind for kind, label in kinds if not label} >= {
+        "changed_digit",
+        "no_box",
+        "other_problems_answer",
+    }
