@@ -1,0 +1,132 @@
+"""verl's reward managers with the project's grader on real MATH-500 rows and a locally built tokenizer."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
+from transformers import PreTrainedTokenizerFast
+from verl import DataProto
+from verl.experimental.reward_loop.reward_manager.naive import NaiveRewardManager
+from verl.trainer.ppo.reward import load_reward_manager
+
+from lead.integrations.verl.reward_manager import LEADRewardManager, LengthBonus
+from lead.reward import compute_score
+
+TEST_PARQUET = Path(__file__).resolve().parents[3] / "data" / "math" / "test.parquet"
+PAD, EOS = "<pad>", "<eos>"
+
+
+@pytest.fixture(scope="module")
+def rows() -> pd.DataFrame:
+    return pd.read_parquet(TEST_PARQUET).head(3)
+
+
+@pytest.fixture(scope="module")
+def responses(rows) -> list[str]:
+    """Right (short), right (long) and wrong answers to the first rows' problems."""
+    answers = [row["reward_model"]["ground_truth"] for _, row in rows.iterrows()]
+    return [
+        f"Short. The answer is \\boxed{{{answers[0]}}}.",
+        "Let me think step by step. " * 12 + f"So the answer is \\boxed{{{answers[1]}}}.",
+        "I guess the answer is \\boxed{123456789}.",
+    ]
+
+
+@pytest.fixture(scope="module")
+def tokenizer(rows, responses) -> PreTrainedTokenizerFast:
+    """A byte-level BPE tokenizer trained here on the prompts and responses (no hub access)."""
+    bpe = Tokenizer(models.BPE())
+    bpe.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
+    bpe.decoder = decoders.ByteLevel()
+    texts = [row["prompt"][0]["content"] for _, row in rows.iterrows()] + responses
+    trainer = trainers.BpeTrainer(
+        vocab_size=400, special_tokens=[PAD, EOS], initial_alphabet=pre_tokenizers.ByteLevel.alphabet()
+    )
+    bpe.train_from_iterator(texts, trainer=trainer)
+    return PreTrainedTokenizerFast(tokenizer_object=bpe, pad_token=PAD, eos_token=EOS)
+
+
+def sample(tokenizer, row: pd.Series, response: str, prompt_width: int = 160, response_width: int = 120):
+    """One scored sample as verl's reward loop hands it over: left-padded prompt, right-padded response."""
+    prompt_ids = tokenizer.encode(row["prompt"][0]["content"])[-prompt_width:]
+    response_ids = [*tokenizer.encode(response), tokenizer.eos_token_id][:response_width]
+    pad = tokenizer.pad_token_id
+    prompts = [pad] * (prompt_width - len(prompt_ids)) + prompt_ids
+    padded_response = response_ids + [pad] * (response_width - len(response_ids))
+    attention = [0] * (prompt_width - len(prompt_ids)) + [1] * (len(prompt_ids) + len(response_ids))
+    attention += [0] * (response_width - len(response_ids))
+    data = DataProto.from_dict(
+        tensors={
+            "prompts": torch.tensor([prompts]),
+            "responses": torch.tensor([padded_response]),
+            "attention_mask": torch.tensor([attention]),
+        },
+        non_tensors={
+            "data_source": np.array([row["data_source"]], dtype=object),
+            "reward_model": np.array([row["reward_model"]], dtype=object),
+            "extra_info": np.array([dict(row["extra_info"])], dtype=object),
+        },
+    )
+    return data, len(response_ids)
+
+
+def score_all(manager, tokenizer, rows, responses) -> list[tuple[dict, int]]:
+    results = []
+    for (_, row), response in zip(rows.iterrows(), responses, strict=True):
+        data, length = sample(tokenizer, row, response)
+        results.append((manager.loop.run_until_complete(manager.run_single(data)), length))
+    return results
+
+
+def test_naive_manager_with_the_grader_scores_correctness(lead_config, tokenizer, rows, responses):
+    manager = NaiveRewardManager(lead_config(), tokenizer, compute_score)
+    scored = score_all(manager, tokenizer, rows, responses)
+    assert [result["reward_score"] for result, _ in scored] == [1.0, 1.0, 0.0]
+    for (result, _), (_, row), response in zip(scored, rows.iterrows(), responses, strict=True):
+        expected = compute_score(row["data_source"], response, row["reward_model"]["ground_truth"])
+        assert result["reward_extra_info"]["acc"] == expected["acc"]
+        assert result["reward_extra_info"]["pred"] == expected["pred"]
+
+
+def test_project_config_wires_the_lead_manager_and_grader(lead_config, tokenizer, rows, responses):
+    manager = load_reward_manager(lead_config(), tokenizer)
+    assert isinstance(manager, LEADRewardManager)
+    scored = score_all(manager, tokenizer, rows, responses)
+    assert [result["reward_score"] for result, _ in scored] == [1.0, 1.0, 0.0]
+    for result, length in scored:
+        assert result["reward_extra_info"]["response_length"] == length
+
+
+BONUS_CASES = [(True, [1.5, 0.5, 0.0]), (False, [1.5, 0.5, 1.0])]
+
+
+@pytest.mark.parametrize(("requires_correct", "expected"), BONUS_CASES, ids=["paper", "classic"])
+def test_length_bonus_of_the_grpo_baselines(
+    lead_config, tokenizer, rows, responses, requires_correct, expected
+):
+    pairs = zip(rows.iterrows(), responses, strict=True)
+    short, long, wrong = (sample(tokenizer, row, text)[1] for (_, row), text in pairs)
+    threshold = max(short, wrong)
+    assert threshold < long
+    config = lead_config(
+        "algorithm.adv_estimator=grpo",
+        "reward.reward_kwargs.correct_weight=0.5",
+        "reward.reward_kwargs.length_weight=1.0",
+        f"reward.reward_kwargs.length_threshold={threshold}",
+        f"reward.reward_kwargs.length_requires_correct={requires_correct}",
+    )
+    manager = load_reward_manager(config, tokenizer)
+    scored = score_all(manager, tokenizer, rows, responses)
+    assert [result["reward_score"] for result, _ in scored] == expected
+
+
+def test_length_bonus_rejects_bad_values():
+    with pytest.raises(ValueError, match="length_threshold"):
+        LengthBonus(length_threshold=0)
+    with pytest.raises(ValueError, match="length_weight"):
+        LengthBonus.from_reward_kwargs({"length_weight": -1.0, "overlong_buffer_cfg": None})
