@@ -42,13 +42,29 @@ def whiten(values: torch.Tensor, lengths: torch.Tensor, mode: str) -> torch.Tens
     return centred / torch.sqrt(variance + WHITEN_VARIANCE_EPSILON)
 
 
+def cast_mask_buffer(response_mask: torch.Tensor, dtype: torch.dtype) -> torch.Tensor | None:
+    """A ``(B, T)`` copy of the mask in the output ``dtype`` when the dtypes differ (e.g. verl's int64
+    masks), else ``None``. Multiplying such a mask by floats would make this copy anyway; making it
+    once up front lets the lengths be summed from it and the advantages be written into it in place.
+    Bool masks are cheaper to use directly and get ``None`` too.
+    """
+    if response_mask.dtype in (dtype, torch.bool):
+        return None
+    return response_mask.to(dtype)
+
+
 def broadcast_to_tokens(
-    row_values: torch.Tensor, response_mask: torch.Tensor, dtype: torch.dtype
+    row_values: torch.Tensor,
+    response_mask: torch.Tensor,
+    dtype: torch.dtype,
+    mask_buffer: torch.Tensor | None = None,
 ) -> torch.Tensor:
     """``row_values[:, None] * response_mask`` as a ``(B, T)`` tensor of ``dtype``.
 
-    The only step of the estimator that writes ``B x T`` values; a mask of a wider floating dtype
-    than ``dtype`` costs one extra cast.
+    The only step of the estimator that writes ``B x T`` values. ``mask_buffer`` (from
+    :func:`cast_mask_buffer`) is overwritten in place and returned when given.
     """
-    advantages = row_values.to(dtype).unsqueeze(-1) * response_mask
-    return advantages if advantages.dtype == dtype else advantages.to(dtype)
+    scale = row_values.to(dtype).unsqueeze(-1)
+    if mask_buffer is not None:
+        return mask_buffer.mul_(scale)
+    return scale * response_mask

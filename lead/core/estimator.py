@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from lead.core.combine import broadcast_to_tokens, combine_advantages, whiten
+from lead.core.combine import broadcast_to_tokens, cast_mask_buffer, combine_advantages, whiten
 from lead.core.config import LEADConfig
 from lead.core.efficiency import efficiency_rewards
 from lead.core.grouping import Groups, factorize_index
@@ -34,6 +34,12 @@ def _check_tensors(token_level_rewards: Any, response_mask: Any) -> None:
         raise ValueError(
             f"token_level_rewards has dtype {token_level_rewards.dtype}: allowed are real numeric dtypes"
         )
+
+
+def _row_sums(values: torch.Tensor) -> torch.Tensor:
+    """``(B, T) -> (B,)`` float64 row sums; half-precision inputs accumulate in float32 (exact counts)."""
+    accumulate = torch.float32 if values.dtype in (torch.float16, torch.bfloat16) else None
+    return values.sum(-1, dtype=accumulate).to(torch.float64)
 
 
 def _check_row_sums(scores: torch.Tensor, lengths: torch.Tensor) -> None:
@@ -87,8 +93,10 @@ class LEADEstimator:
     ) -> tuple[torch.Tensor, dict[str, float]]:
         _check_tensors(token_level_rewards, response_mask)
         batch_size = token_level_rewards.shape[0]
-        scores = token_level_rewards.sum(-1).to(torch.float64)
-        lengths = response_mask.sum(-1).to(torch.float64)
+        dtype = token_level_rewards.dtype if token_level_rewards.is_floating_point() else torch.float32
+        mask_buffer = cast_mask_buffer(response_mask, dtype)
+        scores = _row_sums(token_level_rewards)
+        lengths = _row_sums(mask_buffer if mask_buffer is not None else response_mask)
         _check_row_sums(scores, lengths)
         codes = factorize_index(index, batch_size).to(scores.device)
         valid = lengths > 0
@@ -105,8 +113,7 @@ class LEADEstimator:
             num_ignored_rows=batch_size - num_valid,
         )
         row_values = torch.zeros_like(scores).masked_scatter_(valid, valid_values)
-        dtype = token_level_rewards.dtype if token_level_rewards.is_floating_point() else torch.float32
-        return broadcast_to_tokens(row_values, response_mask, dtype), metrics
+        return broadcast_to_tokens(row_values, response_mask, dtype, mask_buffer), metrics
 
     def _advantages_of_valid_rows(
         self, scores: torch.Tensor, lengths: torch.Tensor, codes: torch.Tensor, *, num_ignored_rows: int

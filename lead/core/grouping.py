@@ -74,10 +74,13 @@ class Groups:
 
     @classmethod
     def from_codes(cls, codes: torch.Tensor) -> Groups:
-        """Build groups from arbitrary ``(N,)`` integer codes, renumbered to ``0 .. G-1``."""
-        unique_codes, ids = torch.unique(codes, return_inverse=True)
-        sizes = torch.bincount(ids, minlength=unique_codes.shape[0]).to(torch.float64)
-        return cls(ids=ids, sizes=sizes)
+        """Build groups from non-negative ``(N,)`` integer codes, renumbered to ``0 .. G-1`` in code order."""
+        counts = torch.bincount(codes)
+        present = counts > 0
+        renumbered = torch.cumsum(present, 0) - 1
+        return cls(
+            ids=renumbered.index_select(0, codes), sizes=counts.masked_select(present).to(torch.float64)
+        )
 
 
 def segment_sum(values: torch.Tensor, ids: torch.Tensor, num_groups: int) -> torch.Tensor:

@@ -189,6 +189,16 @@ def test_output_dtypes_follow_the_rewards(batch_from):
     assert as_int.dtype == torch.float32 and as_int.shape == (3, 3)
 
 
+@pytest.mark.parametrize("mask_dtype", [torch.float32, torch.float64, torch.int64, torch.int32, torch.bool])
+def test_inputs_are_left_untouched_for_every_mask_dtype(mask_dtype, batch_from):
+    rewards, mask = batch_from([1.0, 0.0, 1.0, 0.0], [2, 3, 1, 3])
+    mask = mask.to(mask_dtype)
+    rewards_before, mask_before = rewards.clone(), mask.clone()
+    advantages, _ = LEADEstimator(LEADConfig(**SMALL))(rewards, mask, ["a", "a", "b", "b"])
+    assert torch.equal(rewards, rewards_before) and torch.equal(mask, mask_before)
+    assert advantages.dtype == torch.float32 and bool((advantages[~mask.bool()] == 0).all())
+
+
 def test_resume_from_state_dict_continues_the_same_sequence():
     generator = torch.Generator().manual_seed(3)
 

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 import torch
 
-from lead.core.combine import broadcast_to_tokens, combine_advantages, whiten
+from lead.core.combine import broadcast_to_tokens, cast_mask_buffer, combine_advantages, whiten
 from lead.core.efficiency import efficiency_rewards
 from lead.core.grouping import Groups, factorize_index, segment_extreme, segment_median
 from lead.core.normalization import group_normalize
@@ -196,10 +196,13 @@ def test_whitening_a_single_token_or_response_gives_zero():
 
 def test_broadcast_multiplies_by_mask_in_the_requested_dtype():
     mask = torch.tensor([[1, 1, 0], [0, 0, 0]])
-    out = broadcast_to_tokens(f64([2.5, 7.0]), mask, torch.float32)
-    assert out.dtype == torch.float32
-    assert out.tolist() == [[2.5, 2.5, 0.0], [0.0, 0.0, 0.0]]
-    assert broadcast_to_tokens(f64([1.0, 1.0]), mask.double(), torch.float32).dtype == torch.float32
+    expected = [[2.5, 2.5, 0.0], [0.0, 0.0, 0.0]]
+    for mask_variant in (mask, mask.bool(), mask.float(), mask.double()):
+        buffer = cast_mask_buffer(mask_variant, torch.float32)
+        out = broadcast_to_tokens(f64([2.5, 7.0]), mask_variant, torch.float32, buffer)
+        assert out.dtype == torch.float32 and out.tolist() == expected
+        assert (buffer is None) == (mask_variant.dtype in (torch.float32, torch.bool))
+    assert mask.tolist() == [[1, 1, 0], [0, 0, 0]]
 
 
 @pytest.mark.parametrize(
