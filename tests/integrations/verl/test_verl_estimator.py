@@ -117,3 +117,22 @@ def test_metrics_reach_tracking_console(config, calls_per_step, capsys, make_bat
     assert f"lead/estimator_calls:{2 * calls_per_step}" in printed[-1]
     tracking.log(data={"val-core/acc": 1.0}, step=3)
     assert "lead/" not in capsys.readouterr().out
+
+
+def test_registration_problems_are_explained(monkeypatch):
+    from verl.trainer.ppo import core_algos
+
+    monkeypatch.setitem(core_algos.ADV_ESTIMATOR_REGISTRY, "lead", get_adv_estimator_fn("grpo_vectorized"))
+    with pytest.raises(RuntimeError, match="registered to another function"):
+        ensure_registered()
+    monkeypatch.delitem(core_algos.ADV_ESTIMATOR_REGISTRY, "lead")
+    with pytest.raises(RuntimeError, match=r"verl\.plugins"):
+        ensure_registered()
+
+
+def test_registering_twice_is_a_no_op():
+    from lead.integrations.verl.plugin import register
+
+    register()
+    register()
+    assert get_adv_estimator_fn("lead") is compute_lead_advantage
