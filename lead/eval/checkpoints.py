@@ -25,6 +25,10 @@ WEIGHT_FILES = (
 )
 
 
+class CheckpointMergeError(RuntimeError):
+    """verl's model merger failed on a checkpoint."""
+
+
 @dataclass(frozen=True)
 class Checkpoint:
     """A verl actor checkpoint of one training step."""
@@ -74,7 +78,7 @@ def classify_model(argument: str) -> ModelTarget:
     """Work out what ``argument`` names; raises ValueError for a path that is none of the accepted kinds."""
     path = Path(argument)
     if not path.exists():
-        if HUB_ID_PATTERN.fullmatch(argument) and not argument.startswith((".", "/")):
+        if HUB_ID_PATTERN.fullmatch(argument) and not path.parent.exists():
             return ModelTarget("hub", argument)
         raise ValueError(f"model {argument!r}: no such folder, and not a hub id of the form owner/name")
     if not path.is_dir():
@@ -132,7 +136,7 @@ def materialize_checkpoint(checkpoint: Checkpoint, target_dir: Path) -> Path:
     partial.parent.mkdir(parents=True, exist_ok=True)
     result = subprocess.run(merge_command(checkpoint.actor_dir, partial), capture_output=True, text=True)
     if result.returncode != 0 or not has_hf_weights(partial):
-        raise RuntimeError(
+        raise CheckpointMergeError(
             f"merging {checkpoint.actor_dir} with verl's model merger failed (exit {result.returncode}):\n"
             f"{result.stderr[-2000:]}"
         )

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from lead.eval.backends import BACKENDS, BackendOptions
-from lead.eval.checkpoints import Checkpoint, classify_model, materialize_checkpoint
+from lead.eval.checkpoints import Checkpoint, CheckpointMergeError, classify_model, materialize_checkpoint
 from lead.eval.metrics import AESWeights
 from lead.eval.protocol import DEFAULT_BENCHMARKS, PROMPT_TEMPLATES, SamplingConfig, resolve_benchmarks
 from lead.eval.report import load_results, results_markdown
@@ -200,6 +200,6 @@ def main(argv: list[str] | None = None) -> int:
             run_command(args)
         else:
             compare_command(args)
-    except ValueError as error:
+    except (ValueError, CheckpointMergeError) as error:
         parser.error(str(error))
     return 0

@@ -10,6 +10,7 @@ from transformers import AutoModelForCausalLM, AutoTokenizer
 
 from lead.eval.checkpoints import (
     Checkpoint,
+    CheckpointMergeError,
     classify_model,
     find_checkpoints,
     materialize_checkpoint,
@@ -64,9 +65,13 @@ def test_step_folder_and_actor_folder_are_checkpoints(run_dir):
         assert target.checkpoints == (Checkpoint(10, run_dir / "global_step_10" / "actor"),)
 
 
-def test_unusable_arguments_are_explained(tmp_path):
+def test_unusable_arguments_are_explained(tmp_path, monkeypatch):
     with pytest.raises(ValueError, match="no such folder"):
         classify_model(str(tmp_path / "nope"))
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "runs").mkdir()
+    with pytest.raises(ValueError, match="no such folder"):
+        classify_model("runs/typo")  # a local folder's missing child, not a hub id
     with pytest.raises(ValueError, match="not a Hugging Face model folder"):
         classify_model(str(tmp_path))
     (tmp_path / "file.txt").write_text("x")
@@ -87,6 +92,16 @@ def test_saved_hf_weights_are_used_without_merging(tiny_model_dir, tmp_path):
     for name in ("model.safetensors",):
         (actor / "huggingface" / name).write_bytes((tiny_model_dir / name).read_bytes())
     assert materialize_checkpoint(Checkpoint(3, actor), tmp_path / "merged") == actor / "huggingface"
+    assert not (tmp_path / "merged").exists()
+
+
+@pytest.mark.slow
+def test_failed_merge_is_reported(tmp_path):
+    actor = tmp_path / "global_step_1" / "actor"
+    actor.mkdir(parents=True)
+    (actor / "fsdp_config.json").write_text(json.dumps({"world_size": 1}))  # no shards, no HF config
+    with pytest.raises(CheckpointMergeError, match="verl's model merger failed"):
+        materialize_checkpoint(Checkpoint(1, actor), tmp_path / "merged")
     assert not (tmp_path / "merged").exists()
 
 

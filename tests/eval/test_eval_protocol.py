@@ -70,6 +70,7 @@ def test_sober_template_wraps_the_bare_problem():
     (message,) = problem.messages
     assert message["role"] == "user"
     assert message["content"].startswith("Solve the following math problem efficiently and clearly.")
+    assert "'Therefore, the final answer is: $\\boxed{ANSWER}$. I hope it is correct'" in message["content"]
     assert message["content"].endswith("\n\n" + bare)
     assert INSTRUCTION not in message["content"]
 
