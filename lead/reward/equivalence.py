@@ -44,7 +44,7 @@ TIMED_OUT = Verdict(False, timed_out=True)
 
 def parse_number(text: str) -> Fraction | None:
     """Exact value of a plain number (``-12``, ``027``, ``27.0``, ``\\frac{3}{4}``, ``3/4``), else None."""
-    compact = text.replace(" ", "")
+    compact = re.sub(r"(?<!\d)\s+|\s+(?!\d)", "", text)
     if len(compact) > MAX_NUMBER_DIGITS:
         return None
     try:

@@ -1,9 +1,9 @@
 """String normalisation of answers before comparison.
 
 ``clean_answer`` rewrites notation that does not change the value (``\\dfrac``, ``\\left``, ``$``
-wrappers, degree signs, percent signs, trailing unit words, thousands separators) and keeps
-valid LaTeX, so its output can still be parsed. ``canonical_form`` further drops
-all whitespace; two answers with the same canonical form are equal.
+wrappers, degree signs, percent signs, trailing units, thousands separators) and keeps valid
+LaTeX, so its output can still be parsed. ``canonical_form`` further drops whitespace; two
+answers with the same canonical form are equal.
 """
 
 from __future__ import annotations
@@ -11,19 +11,52 @@ from __future__ import annotations
 import re
 
 UNIT_WORDS = (
-    "units?|square units|sq units|cm|centimeters?|mm|millimeters?|km|kilometers?|meters?|inch(?:es)?|"
-    "feet|foot|ft|yards?|miles?|mph|km/h|m/s|seconds?|secs?|minutes?|mins?|hours?|hrs?|days?|"
-    "weeks?|months?|years?|degrees?|deg|radians?|dollars?|cents?|pounds?|lbs?|kg|grams?|liters?|"
-    "ml|gallons?|people|persons?|students?|ways|times|points?"
+    "units?|cm|centimeters?|mm|millimeters?|km|kilometers?|meters?|inch(?:es)?|feet|foot|ft|yards?|"
+    "miles?|acres?|mph|km/h|m/s|seconds?|secs?|minutes?|mins?|hours?|hrs?|days?|weeks?|months?|years?|"
+    "degrees?|deg|radians?|dollars?|cents?|pounds?|lbs?|ounces?|oz|kg|grams?|gm|liters?|ml|gallons?|"
+    "people|persons?|students?|ways|times|points?"
 )
-_UNIT_TAIL = re.compile(r"^(?P<value>.*?[\d}.)])\s*(?:" + UNIT_WORDS + r")(?:\^\{?[23]\}?)?\s*$")
-_TEXT_COMMAND = re.compile(r"\\(?:text|textbf|textit|mbox|mathrm)\s*\{([^{}]*)\}")
+_UNIT_PHRASE = re.compile(r"(?:(?:square|sq\.?|cubic)\s+)?(?:" + UNIT_WORDS + r")(?:\^\{?[23]\}?)?")
+_UNIT_TAIL = re.compile(r"^(?P<value>.*?[\d}.)])\s*(?P<unit>[A-Za-z][A-Za-z./ ]*(?:\^\{?[23]\}?)?)\s*$")
 _TEXT_UNIT_TAIL = re.compile(
-    r"^(?P<value>.*\S)\s*\\(?:text|mbox|mathrm)\s*\{\s*[A-Za-z][A-Za-z /.]*\}(?:\^\{?[23]\}?)?\s*$"
+    r"^(?P<value>.*\S)\s*\\(?:text|mbox|mathrm)\s*\{(?P<unit>[^{}]*)\}(?:\^\{?[23]\}?)?\s*$"
 )
+_NOT_A_UNIT = frozenset(
+    [
+        "a",
+        "an",
+        "and",
+        "or",
+        "not",
+        "no",
+        "only",
+        "more",
+        "fewer",
+        "less",
+        "than",
+        "each",
+        "per",
+        "to",
+        "at",
+        "least",
+        "most",
+        "about",
+        "approximately",
+        "is",
+        "are",
+        "of",
+        "the",
+        "in",
+        "on",
+        "am",
+        "pm",
+    ]
+)
+_TEXT_COMMAND = re.compile(r"\\(?:text|textbf|textit|mbox|mathrm)\s*\{([^{}]*)\}")
 _LEFT_RIGHT = re.compile(r"\\(?:left|right|bigl|bigr|Bigl|Bigr)(?![A-Za-z])")
-_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?$")
+_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(?:(?:,\d{3})+|(?: \d{3})+)(?:\.\d+)?$")
 _SIMPLE_LHS = re.compile(r"^\s*[A-Za-z](?:_\{?[A-Za-z0-9]+\}?)?(?:\s*\([^()=]*\))?\s*$")
+_THOUSANDS_SEPARATOR = re.compile(r"\s*(?:\{,\}|,\s*\\!)\s*")
 _SPACING = re.compile(r"\\\\|\\[,;:! ]|\\q?quad|~")
 _MEMBERSHIP_PREFIX = re.compile(r"^[A-Za-z]\s*\\in\s+|^[A-Za-z]\s*\\in(?=[\[(\\])")
 _DEGREE = re.compile(r"\^\s*\{?\s*\\circ\s*\}?|°|\\degree")
@@ -34,7 +67,6 @@ _REPLACEMENTS = (
     ("\\dfrac", "\\frac"),
     ("\\tfrac", "\\frac"),
     ("\\displaystyle", ""),
-    ("{,}", ","),
     ("\\%", ""),
     ("%", ""),
     ("−", "-"),
@@ -53,18 +85,29 @@ def _strip_math_delimiters(text: str) -> str:
     return text.replace("$", "")
 
 
+def _is_unit_phrase(phrase: str, *, count_nouns: bool) -> bool:
+    """A known unit (``cm``, ``square feet``); with ``count_nouns`` also one or two plain words
+    (``digits``, ``right triangles``) that say nothing about the value (not ``or fewer``, ``p.m.``)."""
+    phrase = phrase.strip().lower().rstrip(".").strip()
+    if _UNIT_PHRASE.fullmatch(phrase):
+        return True
+    words = phrase.split()
+    return (
+        count_nouns
+        and 1 <= len(words) <= 2
+        and all(word.isalpha() and len(word) >= 2 and word not in _NOT_A_UNIT for word in words)
+    )
+
+
 def _drop_units(text: str) -> str:
+    """Remove a trailing unit: ``5\\text{ cm}^2`` -> ``5``, ``20 miles`` -> ``20``."""
     match = _TEXT_UNIT_TAIL.match(text)
-    if match and not _looks_like_text_answer(match.group("value")):
+    if match and _is_unit_phrase(match.group("unit"), count_nouns=True):
         text = match.group("value")
     match = _UNIT_TAIL.match(text)
-    if match:
+    if match and _is_unit_phrase(match.group("unit"), count_nouns=False):
         text = match.group("value")
     return text
-
-
-def _looks_like_text_answer(text: str) -> bool:
-    return re.fullmatch(r"[A-Za-z ]*", text) is not None
 
 
 def _unwrap_text_commands(text: str) -> str:
@@ -92,6 +135,7 @@ def clean_answer(text: str) -> str:
     """Rewrite ``text`` into a simpler LaTeX string with the same mathematical value."""
     text = _strip_math_delimiters(text.replace("\\$", ""))
     text = _LEFT_RIGHT.sub("", text)
+    text = _THOUSANDS_SEPARATOR.sub(",", text)
     for old, new in _REPLACEMENTS:
         text = text.replace(old, new)
     text = _SPACING.sub(lambda match: match.group(0) if match.group(0) == "\\\\" else " ", text)
@@ -103,12 +147,13 @@ def clean_answer(text: str) -> str:
     text = _drop_units(text)
     text = _unwrap_text_commands(text).strip()
     text = _MEMBERSHIP_PREFIX.sub("", text)
-    compact = text.replace(" ", "")
-    if _THOUSANDS.match(compact):
-        text = compact.replace(",", "")
+    grouped = re.sub(r"\s+", " ", text.strip())
+    if _THOUSANDS.match(grouped):
+        text = grouped.replace(",", "").replace(" ", "")
     return text.strip()
 
 
 def canonical_form(text: str) -> str:
-    """``clean_answer`` without any whitespace: the key for exact comparison."""
-    return re.sub(r"\s+", "", clean_answer(text))
+    """``clean_answer`` without whitespace (one space kept between two digits, so ``5 6`` is not
+    ``56``): the key for exact comparison."""
+    return re.sub(r"(?<!\d)\s+|\s+(?!\d)", "", clean_answer(text))
