@@ -21,37 +21,11 @@ _UNIT_TAIL = re.compile(r"^(?P<value>.*?[\d}.)])\s*(?P<unit>[A-Za-z][A-Za-z./ ]*
 _TEXT_UNIT_TAIL = re.compile(
     r"^(?P<value>.*\S)\s*\\(?:text|mbox|mathrm)\s*\{(?P<unit>[^{}]*)\}(?:\^\{?[23]\}?)?\s*$"
 )
-_NOT_A_UNIT = frozenset(
-    [
-        "a",
-        "an",
-        "and",
-        "or",
-        "not",
-        "no",
-        "only",
-        "more",
-        "fewer",
-        "less",
-        "than",
-        "each",
-        "per",
-        "to",
-        "at",
-        "least",
-        "most",
-        "about",
-        "approximately",
-        "is",
-        "are",
-        "of",
-        "the",
-        "in",
-        "on",
-        "am",
-        "pm",
-    ]
+_NOT_A_UNIT_WORDS = (
+    "a an and or not no only more fewer less than each per to at least most about approximately is are "
+    "of the in on am pm"
 )
+_NOT_A_UNIT = frozenset(_NOT_A_UNIT_WORDS.split())
 _TEXT_COMMAND = re.compile(r"\\(?:text|textbf|textit|mbox|mathrm)\s*\{([^{}]*)\}")
 _LEFT_RIGHT = re.compile(r"\\(?:left|right|bigl|bigr|Bigl|Bigr)(?![A-Za-z])")
 _THOUSANDS = re.compile(r"^[+-]?\d{1,3}(?:(?:,\d{3})+|(?: \d{3})+)(?:\.\d+)?$")
