@@ -74,15 +74,18 @@ def compare_markdown(entries: list[Entry]) -> str:
     benchmarks = _benchmark_order(entries)
     names = [display_name(b) for b in benchmarks]
     accuracy_rows, token_rows = [], []
+    partial = False
     for entry in entries:
         r = entry.results
         bench = r["benchmarks"]
+        mark = "*" if any(b not in bench for b in benchmarks) else ""
+        partial = partial or bool(mark)
         accuracy_rows.append(
             [entry.row_label]
             + [format_percent(bench[b]["pass@1"]) if b in bench else "-" for b in benchmarks]
             + [
-                format_percent(r["average"]["pass@1"]),
-                format_tokens(r["average"]["mean_tokens"]),
+                format_percent(r["average"]["pass@1"]) + mark,
+                format_tokens(r["average"]["mean_tokens"]) + mark,
                 format_signed(aes_of(r, None)),
             ]
         )
@@ -90,9 +93,11 @@ def compare_markdown(entries: list[Entry]) -> str:
             [entry.row_label]
             + [format_tokens(bench[b]["mean_tokens"]) if b in bench else "-" for b in benchmarks]
         )
+    note = "\n\\* averaged over the benchmarks this model was evaluated on only\n" if partial else ""
     return (
         "Accuracy (pass@1, %)\n\n"
         + markdown_table(["Model", *names, "Avg.", "Tokens", "AES"], accuracy_rows)
+        + note
         + "\nMean response tokens\n\n"
         + markdown_table(["Model", *names], token_rows)
     )
@@ -138,10 +143,15 @@ def compare(
     """Write ``compare.md``, ``compare.csv``, ``compare.json``, ``pareto.png`` and, per training run,
     ``learning_curve_<label>.png`` into ``out_dir``; returns the Markdown tables.
 
-    With ``base`` every AES is computed against that folder's results and the base is the first row.
+    With ``base`` every AES is computed against that folder's results and the base is the first row
+    (listed once, even when it is also among ``folders``).
     """
     if labels is not None and len(labels) != len(folders):
         raise ValueError(f"labels: got {len(labels)} labels for {len(folders)} folders")
+    if base is not None:
+        keep = [i for i, f in enumerate(folders) if Path(f).resolve() != Path(base).resolve()]
+        folders = [folders[i] for i in keep]
+        labels = [labels[i] for i in keep] if labels else None
     entries = [load_entry(f, labels[i] if labels else None) for i, f in enumerate(folders)]
     base_entry = None
     if base is not None:

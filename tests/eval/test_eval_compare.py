@@ -79,6 +79,16 @@ def test_table_rows_and_aes_against_the_base(results_folders, tmp_path):
     assert [entry["label"] for entry in saved] == ["base", "short", "lead_run (step 100)"]
 
 
+def test_base_is_listed_once_and_partial_averages_are_marked(results_folders, tmp_path):
+    base, _, _ = results_folders
+    math_only = write_fixture_results(tmp_path / "math_only", {"math500": (9, 10, 1000)})
+    table = compare([base, math_only], tmp_path / "cmp", base=base)
+    assert table.count("| base |") == 2  # once in each table
+    # AES over the shared benchmark only: dL = 0.75, dA = 0.1 / 0.8
+    assert "| math_only | 90.00 | - | 90.00* | 1,000* | +1.12 |" in table
+    assert "averaged over the benchmarks this model was evaluated on only" in table
+
+
 def test_plots_are_written(results_folders, tmp_path):
     base, short, run = results_folders
     compare([base, short, run], tmp_path / "cmp")
