@@ -6,13 +6,15 @@ Builds GRPO-like batches from the shipped training set: 8 responses per problem,
 thousand words of reasoning with inline math, ending in one final answer that is the gold answer
 (verbatim or rewritten), a wrong answer (a changed digit or another problem's answer), or none.
 Grades them one after another in one thread and reports responses per second, latency
-percentiles and the slowest call. The math-verify worker is started before timing.
+percentiles and the slowest call. The math-verify worker is started before timing; CPU time
+counts this process and its math-verify workers (including that worker's start-up).
 """
 
 from __future__ import annotations
 
 import argparse
 import random
+import resource
 import statistics
 import time
 from pathlib import Path
@@ -21,6 +23,7 @@ from tqdm import tqdm
 
 from lead.data.schema import load_rl_parquet
 from lead.reward import grade, grader_stats, reset_grader_stats
+from lead.reward.timeout import shutdown_workers
 
 ROOT = Path(__file__).resolve().parents[1]
 GROUP_SIZE = 8
@@ -89,6 +92,12 @@ def build_responses(count: int, seed: int) -> list[tuple[str, str]]:
     return pairs
 
 
+def _cpu_seconds() -> float:
+    """User + system CPU of this process and its reaped children."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -106,6 +115,7 @@ def main() -> None:
 
     latencies = []
     correct = 0
+    cpu_before = _cpu_seconds()
     started = time.perf_counter()
     for response, gold in tqdm(pairs, desc="grading", mininterval=2.0):
         call_started = time.perf_counter()
@@ -113,10 +123,13 @@ def main() -> None:
         latencies.append(time.perf_counter() - call_started)
         correct += result.correct
     elapsed = time.perf_counter() - started
+    shutdown_workers()
+    cpu = _cpu_seconds() - cpu_before
 
     latencies.sort()
     median = statistics.median(latencies)
     print(f"graded {len(pairs)} in {elapsed:.2f} s: {len(pairs) / elapsed:.0f} responses/s (one thread)")
+    print(f"CPU {cpu:.2f} s (grader and workers): {len(pairs) / cpu:.0f} responses per CPU-second")
     print(f"latency: median {median * 1e3:.3f} ms ({1 / median:.0f}/s at the median), "
           f"p90 {latencies[int(0.9 * len(latencies))] * 1e3:.3f} ms, "
           f"p99 {latencies[int(0.99 * len(latencies))] * 1e3:.2f} ms, max {latencies[-1] * 1e3:.1f} ms "

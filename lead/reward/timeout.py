@@ -87,11 +87,14 @@ class _Worker:
         """Not known to be broken and still running."""
         return not self.broken and self.process.poll() is None
 
-    def kill(self) -> None:
-        """SIGKILL the worker now; reap it and close its pipes in the background."""
+    def kill(self, wait: bool = False) -> None:
+        """SIGKILL the worker now; reap it and close its pipes (in the background unless ``wait``)."""
         if self.process.poll() is None:
             self.process.kill()
-        threading.Thread(target=self._reap, daemon=True).start()
+        if wait:
+            self._reap()
+        else:
+            threading.Thread(target=self._reap, daemon=True).start()
 
     def _reap(self) -> None:
         self.process.wait()
@@ -109,18 +112,15 @@ class WorkerPool:
         self._idle: list[_Worker] = []
         self._count = 0
         self._condition = threading.Condition()
-        self._owner_pid = os.getpid()
 
-    def _reset_after_fork(self) -> None:
-        """A forked child must not share the parent's workers: start over with none."""
+    def reset_after_fork(self) -> None:
+        """In a forked child: forget the parent's workers (and a lock another thread may have held)."""
         self._idle = []
         self._count = 0
-        self._owner_pid = os.getpid()
+        self._condition = threading.Condition()
 
     def _acquire(self, deadline: float) -> _Worker | None:
         with self._condition:
-            if os.getpid() != self._owner_pid:
-                self._reset_after_fork()
             while True:
                 if self._idle:
                     return self._idle.pop()
@@ -173,16 +173,22 @@ class WorkerPool:
         return verdict
 
     def close(self) -> None:
-        """Stop all idle workers (busy ones are stopped by their callers)."""
+        """Stop and reap all idle workers (busy ones are stopped by their callers)."""
         with self._condition:
             idle, self._idle = self._idle, []
             self._count -= len(idle)
         for worker in idle:
-            worker.kill()
+            worker.kill(wait=True)
 
 
 _POOL = WorkerPool()
 atexit.register(_POOL.close)
+os.register_at_fork(after_in_child=_POOL.reset_after_fork)
+
+
+def shutdown_workers() -> None:
+    """Stop the idle math-verify workers now; the next comparison that needs one starts a new one."""
+    _POOL.close()
 
 
 def verify_before(gold: str, pred: str, deadline: float) -> bool | None:
