@@ -62,25 +62,18 @@ class Groups:
 
     Attributes:
         ids: ``(N,)`` int64, the group of each valid response, codes ``0 .. G-1``.
-        sizes: ``(G,)`` float64, number of valid responses per group (each >= 1).
+        num_groups: ``G``; every group has at least one member.
     """
 
     ids: torch.Tensor
-    sizes: torch.Tensor
-
-    @property
-    def num_groups(self) -> int:
-        return self.sizes.shape[0]
+    num_groups: int
 
     @classmethod
     def from_codes(cls, codes: torch.Tensor) -> Groups:
         """Build groups from non-negative ``(N,)`` integer codes, renumbered to ``0 .. G-1`` in code order."""
-        counts = torch.bincount(codes)
-        present = counts > 0
+        present = torch.bincount(codes) > 0
         renumbered = torch.cumsum(present, 0) - 1
-        return cls(
-            ids=renumbered.index_select(0, codes), sizes=counts.masked_select(present).to(torch.float64)
-        )
+        return cls(ids=renumbered.index_select(0, codes), num_groups=int(present.sum()))
 
 
 def segment_sum(values: torch.Tensor, ids: torch.Tensor, num_groups: int) -> torch.Tensor:

@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import torch
 
-from lead.core.grouping import segment_median
 from lead.core.psi import PSIStatistics, RewardWeights, WeightController
 
 
-def _summaries(values: torch.Tensor) -> list[float]:
-    """Mean, median, min and max of ``values`` ``(n,)``; all 0 when ``values`` is empty."""
+def _reduce_or_zero(values: torch.Tensor, *reductions: Callable[[torch.Tensor], torch.Tensor]) -> list[float]:
+    """Each reduction of the non-empty 1-D ``values``, as floats; all 0 when ``values`` is empty."""
     if values.numel() == 0:
-        return [0.0, 0.0, 0.0, 0.0]
-    median = segment_median(values, torch.zeros_like(values, dtype=torch.long), 1)[0]
-    return torch.stack([values.mean(), median, values.min(), values.max()]).tolist()
+        return [0.0] * len(reductions)
+    return torch.stack([reduce(values) for reduce in reductions]).tolist()
+
+
+def _median(values: torch.Tensor) -> torch.Tensor:
+    """Median of a 1-D tensor, the mean of the two middle values for an even count."""
+    return torch.quantile(values, 0.5)
 
 
 def step_metrics(
@@ -41,11 +46,13 @@ def step_metrics(
     ``ema_w_corr``/``ema_w_eff`` the stored EMA. Statistics over an empty set (no solvable group,
     no correct response) are reported as 0; ``num_solvable_prompts`` tells them apart.
     """
-    lstar_mean_solvable, lstar_median_solvable, lstar_min_solvable, lstar_max_solvable = _summaries(
-        targets.masked_select(solvable)
+    lstar_mean_solvable, lstar_median_solvable, lstar_min_solvable, lstar_max_solvable = _reduce_or_zero(
+        targets.masked_select(solvable), torch.mean, _median, torch.min, torch.max
     )
-    correct_efficiency = efficiency.masked_select(correct)
-    r_eff_mean_correct, _, r_eff_min_correct, r_eff_max_correct = _summaries(correct_efficiency)
+    r_eff_mean_correct, r_eff_min_correct, r_eff_max_correct = _reduce_or_zero(
+        efficiency.masked_select(correct), torch.mean, torch.min, torch.max
+    )
+    (resp_len_mean_correct,) = _reduce_or_zero(lengths.masked_select(correct), torch.mean)
     num_solvable = int(solvable.sum())
     lstar_mean, accuracy, r_eff_mean, resp_len_mean = torch.stack(
         [targets.mean(), correct.to(lengths.dtype).mean(), efficiency.mean(), lengths.mean()]
@@ -83,7 +90,7 @@ def step_metrics(
         "lead/r_eff_min_correct": r_eff_min_correct,
         "lead/r_eff_max_correct": r_eff_max_correct,
         "lead/resp_len_mean": resp_len_mean,
-        "lead/resp_len_mean_correct": _summaries(lengths.masked_select(correct))[0],
+        "lead/resp_len_mean_correct": resp_len_mean_correct,
         "lead/num_valid_responses": float(lengths.shape[0]),
         "lead/num_ignored_rows": float(num_ignored_rows),
     }
