@@ -90,3 +90,47 @@ def test_hostile_inputs_from_a_process_pool() -> None:
     assert {frozenset(result) for result in results} == {frozenset(results[0])}
     # Each call is bounded by TIMEOUT; two processes share the calls (plus interpreter start-up).
     assert elapsed <= len(responses) * (TIMEOUT + SLACK) / 2 + 20
+
+
+def _grade_in_child(pairs: list[tuple[str, str]]) -> list[bool]:
+    return [grade(f"\\boxed{{{pred}}}", gold, timeout=10.0).correct for pred, gold in pairs]
+
+
+def test_forked_children_start_their_own_workers() -> None:
+    pairs = [("\\sqrt{8}", "2\\sqrt{2}"), ("\\sqrt{7}", "2\\sqrt{2}")]
+    assert _grade_in_child(pairs) == [True, False]  # the parent now has a live worker
+    with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork")) as executor:
+        assert executor.submit(_grade_in_child, pairs).result(timeout=60) == [True, False]
+    assert _grade_in_child([("\\frac{4}{\\sqrt{2}}", "2\\sqrt{2}")]) == [True]
+
+
+@pytest.mark.slow
+def test_inside_a_ray_actor_with_threads() -> None:
+    """verl scores in Ray actors, from thread pools: timeouts and math-verify must work there."""
+    ray = pytest.importorskip("ray")
+
+    @ray.remote
+    class Scorer:
+        def score(self, items: list[tuple[str, str, float]]) -> list[tuple[float, bool, float]]:
+            def one(item: tuple[str, str, float]) -> tuple[float, bool, float]:
+                started = time.monotonic()
+                result = compute_score("deepscaler", item[0], item[1], None, timeout=item[2])
+                return result["score"], result["timed_out"], time.monotonic() - started
+
+            with ThreadPoolExecutor(max_workers=2) as executor:
+                return list(executor.map(one, items))
+
+    started_here = not ray.is_initialized()
+    if started_here:
+        ray.init(num_cpus=1, include_dashboard=False, log_to_driver=False)
+    try:
+        items = [("\\boxed{\\sqrt{8}}", "2\\sqrt{2}", 10.0), ("\\boxed{9^{9^{9^{9}}}}", "1", TIMEOUT)]
+        (right, right_timed_out, _), (tower, tower_timed_out, tower_seconds) = ray.get(
+            Scorer.remote().score.remote(items), timeout=120
+        )
+    finally:
+        if started_here:
+            ray.shutdown()
+    assert (right, right_timed_out) == (1.0, False)
+    assert (tower, tower_timed_out) == (0.0, True)
+    assert tower_seconds <= TIMEOUT + SLACK
