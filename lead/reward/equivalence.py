@@ -235,13 +235,11 @@ def answers_equal(pred: str, gold: str, deadline: float) -> Verdict:
         return _matching_exists(pred_shape.items, gold_shape.items, deadline)
     same_brackets = pred_shape.brackets == gold_shape.brackets
     if gold_shape.kind == "sequence" and pred_shape.kind == "sequence" and same_brackets:
-        timed_out = False
         for pred_item, gold_item in zip(pred_shape.items, gold_shape.items, strict=True):
             verdict = _item_verdict(
                 clean_answer(pred_item), clean_answer(gold_item), deadline, labels_must_match=True
             )
             if not verdict.equal:
                 return verdict
-            timed_out = timed_out or verdict.timed_out
-        return Verdict(True, timed_out)
+        return EQUAL
     return NOT_EQUAL

@@ -3,7 +3,8 @@
 Run as a script (``python sympy_worker.py``), never imported by the grader: it imports only
 math-verify, so it starts fast and cannot deadlock on the parent's threads. Protocol, one JSON
 object per line on stdin: ``{"gold": str, "pred": str}``; one line per request on stdout: ``1``
-(equivalent), ``0`` (not equivalent or unparsable). math-verify's own signal-based timeouts are
+(equivalent), ``0`` (not equivalent), ``unparsable`` (math-verify could not read one of them) or
+``error`` (math-verify or sympy failed). math-verify's own signal-based timeouts are
 disabled (they fail off the main thread); the parent kills this process when a request overruns.
 """
 
@@ -40,15 +41,23 @@ def _parse(answer: str) -> list:
     return parse("\\boxed{" + answer + "}", extraction_config=_extraction_config(), parsing_timeout=None)
 
 
-def is_equivalent(gold: str, pred: str) -> bool:
-    """math-verify's verdict on ``pred`` against ``gold`` (both bare LaTeX answers)."""
+def _has_math(parsed: list) -> bool:
+    """math-verify returns the raw string alone when it could not build an expression."""
+    return any(not isinstance(item, str) for item in parsed)
+
+
+def verdict(gold: str, pred: str) -> bytes:
+    """math-verify's verdict on ``pred`` against ``gold`` (both bare LaTeX answers), as a reply line."""
     from math_verify import verify
 
-    gold_parsed = _parse(gold)
-    pred_parsed = _parse(pred)
-    if not gold_parsed or not pred_parsed:
-        return False
-    return bool(verify(gold_parsed, pred_parsed, timeout_seconds=None))
+    try:
+        gold_parsed = _parse(gold)
+        pred_parsed = _parse(pred)
+        if not _has_math(gold_parsed) or not _has_math(pred_parsed):
+            return b"unparsable\n"
+        return b"1\n" if verify(gold_parsed, pred_parsed, timeout_seconds=None) else b"0\n"
+    except Exception:  # any failure of parsing or sympy means "not shown equal"
+        return b"error\n"
 
 
 def main() -> None:
@@ -63,10 +72,10 @@ def main() -> None:
     for line in sys.stdin.buffer:
         try:
             request = json.loads(line)
-            verdict = is_equivalent(str(request["gold"]), str(request["pred"]))
-        except Exception:  # any failure of parsing or sympy means "not shown equal"
-            verdict = False
-        out.write(b"1\n" if verdict else b"0\n")
+            reply = verdict(str(request["gold"]), str(request["pred"]))
+        except (ValueError, KeyError, TypeError):
+            reply = b"error\n"
+        out.write(reply)
         out.flush()
 
 

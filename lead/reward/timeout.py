@@ -69,8 +69,8 @@ class _Worker:
             self.broken = self.broken or (line is not None and not self.ready)
         return self.ready
 
-    def ask(self, gold: str, pred: str, deadline: float) -> bool | None:
-        """Send one request; the verdict, or None on overrun or a dead worker."""
+    def ask(self, gold: str, pred: str, deadline: float) -> bytes | None:
+        """Send one request; the reply line, or None on overrun or a dead worker."""
         request = json.dumps({"gold": gold, "pred": pred}, ensure_ascii=True).encode() + b"\n"
         try:
             self.process.stdin.write(request)
@@ -78,10 +78,7 @@ class _Worker:
         except OSError:
             self.broken = True
             return None
-        line = self._read_line(deadline)
-        if line is None:
-            return None
-        return line == b"1"
+        return self._read_line(deadline)
 
     def usable(self) -> bool:
         """Not known to be broken and still running."""
@@ -164,13 +161,15 @@ class WorkerPool:
             # Still starting up: keep it for the next call unless it died.
             self._release(worker, healthy=worker.usable())
             return None
-        verdict = None
+        reply = None
         try:
-            verdict = worker.ask(gold, pred, deadline)
+            reply = worker.ask(gold, pred, deadline)
         finally:
             # An interrupted request (e.g. a caller's own alarm) leaves an unread reply: discard the worker.
-            self._release(worker, healthy=verdict is not None)
-        return verdict
+            self._release(worker, healthy=reply is not None)
+        if reply in (b"unparsable", b"error"):
+            STATS.add(f"math_verify_{reply.decode()}")
+        return None if reply is None else reply == b"1"
 
     def close(self) -> None:
         """Stop and reap all idle workers (busy ones are stopped by their callers)."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from lead.reward import grade
+from lead.reward import grade, grader_stats
 
 
 def _correct(pred: str, gold: str | list[str]) -> bool:
@@ -138,3 +138,15 @@ def test_phrase_fallback_is_off_by_default() -> None:
 def test_invalid_timeout_is_rejected(timeout: object) -> None:
     with pytest.raises(ValueError, match="timeout must be a positive number"):
         grade("\\boxed{1}", "1", timeout=timeout)  # type: ignore[arg-type]
+
+
+def test_counters_record_outcomes() -> None:
+    before = grader_stats()
+    grade("\\boxed{3\\sqrt{}}", "3\\sqrt{3}")  # math-verify cannot read the prediction
+    grade("no box", "1")
+    grade("\\boxed{" + "1" * 2000 + "}", "1")
+    grade("\\boxed{\\sqrt{12}}", "2\\sqrt{3}")
+    after = grader_stats()
+    for name, added in [("graded", 4), ("correct", 1), ("no_answer", 1), ("too_long", 1),
+                        ("math_verify_calls", 2), ("math_verify_unparsable", 1)]:  # fmt: skip
+        assert after.get(name, 0) - before.get(name, 0) == added, name
