@@ -138,17 +138,17 @@ class LEADEstimator:
             mode=config.lstar_mode,
             short_guard=config.short_guard,
         )
-        mu_corr, sigma_corr = pooled_moments(scores, groups.ids, groups.num_groups)
-        mu_eff, sigma_eff = pooled_moments(
-            efficiency.masked_select(correct), groups.ids.masked_select(correct), groups.num_groups
+        rewards = torch.stack([scores, efficiency])  # (2, N): correctness and efficiency
+        # correctness statistics use every response, efficiency statistics the correct ones only
+        (mu_corr, mu_eff), (sigma_corr, sigma_eff) = pooled_moments(
+            rewards, groups, torch.stack([torch.ones_like(correct), correct])
         )
         psi = psi_statistics(
             mu_corr, sigma_corr, mu_eff, sigma_eff, alpha=config.alpha, epsilon=config.epsilon
         )
         weights = self.controller.update(psi.target_w_corr, psi.target_w_eff)
-        combined = combine_advantages(
-            group_normalize(scores, groups), group_normalize(efficiency, groups), weights.corr, weights.eff
-        )
+        advantage_corr, advantage_eff = group_normalize(rewards, groups)
+        combined = combine_advantages(advantage_corr, advantage_eff, weights.corr, weights.eff)
         metrics = step_metrics(
             correct=correct,
             lengths=lengths,

@@ -77,8 +77,8 @@ class Groups:
 
 
 def segment_sum(values: torch.Tensor, ids: torch.Tensor, num_groups: int) -> torch.Tensor:
-    """Sum of ``values`` ``(n,)`` per group id ``(n,)``; returns ``(G,)``, 0 for empty groups."""
-    return torch.zeros(num_groups, dtype=values.dtype, device=values.device).index_add_(0, ids, values)
+    """Sum of ``values`` ``(..., n)`` per group id ``(n,)``; returns ``(..., G)``, 0 for empty groups."""
+    return values.new_zeros(*values.shape[:-1], num_groups).index_add_(-1, ids, values)
 
 
 def segment_count(ids: torch.Tensor, num_groups: int) -> torch.Tensor:
@@ -87,18 +87,25 @@ def segment_count(ids: torch.Tensor, num_groups: int) -> torch.Tensor:
 
 
 def segment_mean_var(
-    values: torch.Tensor, ids: torch.Tensor, num_groups: int, *, unbiased: bool
+    values: torch.Tensor,
+    ids: torch.Tensor,
+    num_groups: int,
+    *,
+    unbiased: bool,
+    members: torch.Tensor | None = None,
 ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-    """Per-group mean, variance and count of ``values`` ``(n,)``; each output is ``(G,)``.
+    """Per-group mean, variance and member count of ``values`` ``(..., n)``; outputs ``(..., G)``.
 
-    The variance is computed from centred values (two passes), so equal values give exactly 0.
-    ``unbiased`` divides by ``count - 1`` (groups of one get variance 0), otherwise by ``count``.
-    Empty groups get mean 0 and variance 0.
+    ``members`` (bool, shape of ``values``) restricts each row of statistics to a subset; by default
+    every value counts. The variance is computed from centred values (two passes), so equal values
+    give exactly 0. ``unbiased`` divides by ``count - 1`` (groups of one get variance 0), otherwise
+    by ``count``. Empty groups get mean 0 and variance 0.
     """
-    counts = segment_count(ids, num_groups)
-    means = segment_sum(values, ids, num_groups) / counts.clamp_min(1.0)
-    centred = values - means.index_select(0, ids)
-    squares = segment_sum(centred * centred, ids, num_groups)
+    weights = torch.ones_like(values) if members is None else members.to(values.dtype)
+    counts = segment_sum(weights, ids, num_groups)
+    means = segment_sum(values * weights, ids, num_groups) / counts.clamp_min(1.0)
+    centred = values - means.index_select(-1, ids)
+    squares = segment_sum(weights * centred.square(), ids, num_groups)
     denominators = (counts - 1.0 if unbiased else counts).clamp_min(1.0)
     return means, squares / denominators, counts
 

@@ -10,7 +10,7 @@ GROUP_STD_EPSILON = 1e-6
 
 
 def group_normalize(values: torch.Tensor, groups: Groups) -> torch.Tensor:
-    """``(x_i - mean_g) / (std_g + 1e-6)`` per response, ``(N,)`` float64.
+    """``(x_i - mean_g) / (std_g + 1e-6)`` per response; ``values`` ``(..., N)``, each row a reward.
 
     ``std_g`` is the unbiased standard deviation of the group. A group of one response uses mean 0
     and std 1, so its value passes through (divided by ``1 + 1e-6``), as in verl's GRPO.
@@ -19,6 +19,6 @@ def group_normalize(values: torch.Tensor, groups: Groups) -> torch.Tensor:
     single = counts <= 1
     means = torch.where(single, torch.zeros_like(means), means)
     stds = torch.where(single, torch.ones_like(variances), variances.sqrt())
-    return (values - means.index_select(0, groups.ids)) / (
-        stds.index_select(0, groups.ids) + GROUP_STD_EPSILON
+    return (values - means.index_select(-1, groups.ids)) / (
+        stds.index_select(-1, groups.ids) + GROUP_STD_EPSILON
     )

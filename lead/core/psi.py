@@ -8,28 +8,36 @@ from typing import Any
 
 import torch
 
-from lead.core.grouping import segment_mean_var
+from lead.core.grouping import Groups, segment_mean_var
 
 MOMENT_EPSILON = 1e-8
 
 
-def pooled_moments(values: torch.Tensor, ids: torch.Tensor, num_groups: int) -> tuple[float, float]:
-    """Batch mean and standard deviation of ``values`` ``(n,)``, every group weighted equally.
+def pooled_moments(
+    values: torch.Tensor, groups: Groups, members: torch.Tensor
+) -> tuple[list[float], list[float]]:
+    """Batch mean and standard deviation of each reward, every group weighted equally.
 
-    By the law of total variance over groups: ``mu = mean_q(m_q)`` and
-    ``sigma = sqrt(mean_q(v_q) + var_q(m_q) + 1e-8)``, with group means ``m_q`` and population
-    variances ``v_q``, over the groups that have at least one member. Empty ``values`` (e.g. no correct
-    response in the batch, for the efficiency moments) give ``(0.0, 0.0)``.
+    ``values`` ``(K, N)`` holds K rewards of the N responses; ``members`` ``(K, N)`` bool selects
+    the responses each reward's statistics use. By the law of total variance over groups:
+    ``mu = mean_q(m_q)`` and ``sigma = sqrt(mean_q(v_q) + var_q(m_q) + 1e-8)``, with group means
+    ``m_q`` and population variances ``v_q``, over the groups with at least one member. A reward
+    without members (e.g. efficiency when no response is correct) gets ``mu = sigma = 0``.
+    Returns ``(mu, sigma)``, each a list of K floats.
     """
-    means, variances, counts = segment_mean_var(values, ids, num_groups, unbiased=False)
-    present = counts > 0
-    if not bool(present.any()):
-        return 0.0, 0.0
-    group_means, group_variances = means.masked_select(present), variances.masked_select(present)
-    mu = group_means.mean()
-    total_variance = group_variances.mean() + (group_means - mu).square().mean()
-    mu_value, variance_value = torch.stack([mu, total_variance]).tolist()
-    return mu_value, math.sqrt(variance_value + MOMENT_EPSILON)
+    means, variances, counts = segment_mean_var(
+        values, groups.ids, groups.num_groups, unbiased=False, members=members
+    )
+    present = (counts > 0).to(values.dtype)
+    num_present = present.sum(-1)
+    mu = (means * present).sum(-1) / num_present.clamp_min(1.0)
+    total_variance = ((variances + (means - mu.unsqueeze(-1)).square()) * present).sum(-1)
+    sigma = torch.where(
+        num_present > 0,
+        torch.sqrt(total_variance / num_present.clamp_min(1.0) + MOMENT_EPSILON),
+        torch.zeros_like(mu),
+    )
+    return mu.tolist(), sigma.tolist()
 
 
 @dataclass(frozen=True)

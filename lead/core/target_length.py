@@ -39,17 +39,16 @@ def target_lengths(
     num_groups = groups.num_groups
     if aggregator == "mean_all":
         raw = segment_mean_var(lengths, groups.ids, num_groups, unbiased=False)[0]
+        return raw.clamp(min=lstar_min, max=bmax)
+    if aggregator == "mean_correct":
+        raw = segment_mean_var(lengths, groups.ids, num_groups, unbiased=False, members=correct)[0]
+    elif aggregator == "min_correct":
+        raw = segment_extreme(
+            lengths.masked_select(correct), groups.ids.masked_select(correct), num_groups, "amin"
+        )
+    elif aggregator == "median_correct":
+        raw = segment_median(lengths.masked_select(correct), groups.ids.masked_select(correct), num_groups)
     else:
-        correct_lengths, correct_ids = lengths.masked_select(correct), groups.ids.masked_select(correct)
-        if aggregator == "mean_correct":
-            raw = segment_mean_var(correct_lengths, correct_ids, num_groups, unbiased=False)[0]
-        elif aggregator == "min_correct":
-            raw = segment_extreme(correct_lengths, correct_ids, num_groups, "amin")
-        elif aggregator == "median_correct":
-            raw = segment_median(correct_lengths, correct_ids, num_groups)
-        else:
-            raise ValueError(
-                f"aggregator={aggregator!r} is invalid: allowed values are {', '.join(AGGREGATORS)}"
-            )
-        raw = torch.where(solvable_groups(correct, groups), raw, torch.full_like(raw, bmax))
+        raise ValueError(f"aggregator={aggregator!r} is invalid: allowed values are {', '.join(AGGREGATORS)}")
+    raw = torch.where(solvable_groups(correct, groups), raw, torch.full_like(raw, bmax))
     return raw.clamp(min=lstar_min, max=bmax)

@@ -99,16 +99,23 @@ def test_group_normalisation_unbiased_std_and_group_of_one():
     normalised = group_normalize(values, groups_of([5, 5, 9, 9, 2]))
     half = 0.5 / (math.sqrt(0.5) + 1e-6)
     assert normalised.tolist() == pytest.approx([half, -half, 0.0, 0.0, 0.7 / (1 + 1e-6)], abs=1e-15)
+    stacked = group_normalize(torch.stack([values, 2 * values]), groups_of([5, 5, 9, 9, 2]))
+    torch.testing.assert_close(
+        stacked, torch.stack([normalised, group_normalize(2 * values, groups_of([5, 5, 9, 9, 2]))])
+    )
 
 
-def test_pooled_moments_weigh_groups_equally():
-    # group 0: 1, 0 (mean 0.5, population variance 0.25); group 1: 1, 1, 1, 1 (mean 1, variance 0)
-    values = f64([1, 0, 1, 1, 1, 1])
-    mu, sigma = pooled_moments(values, torch.tensor([0, 0, 1, 1, 1, 1]), 2)
-    assert mu == pytest.approx(0.75, abs=1e-15)
-    # mean variance 0.125 + variance of the means 0.0625
-    assert sigma == pytest.approx(math.sqrt(0.1875 + 1e-8), abs=1e-15)
-    assert pooled_moments(f64([]), torch.tensor([], dtype=torch.long), 2) == (0.0, 0.0)
+def test_pooled_moments_weigh_groups_equally_per_reward_and_member_set():
+    # reward 0 over all: group 0 has 1, 0 (mean 0.5, population variance 0.25), group 1 has 1, 1, 1, 1
+    # reward 1 over members: group 0 only 0.2 and 0.6 (mean 0.4, variance 0.04), group 1 none
+    values = torch.stack([f64([1, 0, 1, 1, 1, 1]), f64([0.2, 0.6, 9, 9, 9, 9])])
+    members = torch.tensor([[True] * 6, [True, True, False, False, False, False]])
+    mu, sigma = pooled_moments(values, groups_of([0, 0, 1, 1, 1, 1]), members)
+    assert mu == pytest.approx([0.75, 0.4], abs=1e-15)
+    # mean variance 0.125 + variance of the means 0.0625; a single member group: its own variance
+    assert sigma == pytest.approx([math.sqrt(0.1875 + 1e-8), math.sqrt(0.04 + 1e-8)], abs=1e-15)
+    nobody = torch.zeros(1, 6, dtype=torch.bool)
+    assert pooled_moments(values[:1], groups_of([0, 0, 1, 1, 1, 1]), nobody) == ([0.0], [0.0])
 
 
 def test_psi_statistics_by_hand():
