@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import argparse
 import functools
+import os
+import random
 import statistics
 import time
 import uuid
@@ -36,7 +38,10 @@ def make_batch(
     token_level_rewards = torch.zeros(batch_size, max_length)
     scores = (torch.rand(batch_size, generator=generator) < 0.5).float()
     token_level_rewards[torch.arange(batch_size), lengths - 1] = scores
-    uids = np.array([str(uuid.UUID(int=seed * 1_000_003 + p)) for p in range(prompts)], dtype=object)
+    rng = random.Random(seed)
+    uids = np.array(
+        [str(uuid.UUID(int=rng.getrandbits(128), version=4)) for _ in range(prompts)], dtype=object
+    )
     return token_level_rewards, response_mask, np.repeat(uids, responses_per_prompt)
 
 
@@ -60,7 +65,11 @@ def main() -> None:
     grpo = get_adv_estimator_fn("grpo_vectorized")
     lead = LEADEstimator(LEADConfig())
     mask_dtype = getattr(torch, args.mask_dtype)
-    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, mask dtype {args.mask_dtype}")
+    load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
+    print(
+        f"torch {torch.__version__}, {torch.get_num_threads()} threads, mask dtype {args.mask_dtype}, "
+        f"load average {load}"
+    )
     print(f"{'batch':>22} | {'LEAD ms':>9} | {'GRPO ms':>9} | {'LEAD/GRPO':>9}")
     for prompts, responses_per_prompt, max_length in SIZES:
         rewards, mask, index = make_batch(prompts, responses_per_prompt, max_length, mask_dtype)
