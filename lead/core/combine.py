@@ -44,9 +44,9 @@ def whiten(values: torch.Tensor, lengths: torch.Tensor, mode: str) -> torch.Tens
 
 def cast_mask_buffer(response_mask: torch.Tensor, dtype: torch.dtype) -> torch.Tensor | None:
     """A ``(B, T)`` copy of the mask in the output ``dtype`` when the dtypes differ (e.g. verl's int64
-    masks), else ``None``. Multiplying such a mask by floats would make this copy anyway; making it
-    once up front lets the lengths be summed from it and the advantages be written into it in place.
-    Bool masks are cheaper to use directly and get ``None`` too.
+    masks), else ``None``. On CPU, multiplying such a mask by floats makes a temporary float copy
+    anyway; making it once up front lets the lengths be summed from it and the advantages be written
+    into it in place. Bool masks are cheaper to use directly and get ``None`` too.
     """
     if response_mask.dtype in (dtype, torch.bool):
         return None

@@ -265,3 +265,15 @@ def test_module_smoke_command_prints_a_metrics_table():
     assert "lead/w_corr" in result.stdout and "lead/lstar_mean" in result.stdout
     header = next(line for line in result.stdout.splitlines() if line.startswith("metric"))
     assert header.split() == ["metric", "step", "1", "step", "2"]
+
+
+@pytest.mark.gpu
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
+def test_cuda_inputs_give_the_cpu_result_on_the_same_device(batch_from):
+    rewards, mask = batch_from([1.0, 0.0, 1.0, 1.0, 0.0], [3, 7, 4, 2, 0], width=8)
+    index = ["a", "a", "b", "b", "pad"]
+    expected, expected_metrics = LEADEstimator(LEADConfig(**SMALL))(rewards, mask.long(), index)
+    actual, metrics = LEADEstimator(LEADConfig(**SMALL))(rewards.cuda(), mask.long().cuda(), index)
+    assert actual.device.type == "cuda"
+    torch.testing.assert_close(actual.cpu(), expected, rtol=0, atol=1e-6)
+    assert metrics == pytest.approx(expected_metrics, abs=1e-9)
