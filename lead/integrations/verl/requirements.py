@@ -10,7 +10,7 @@ from typing import Any
 
 from omegaconf import OmegaConf
 
-from lead.integrations.verl.checkpoint import uses_lead
+from lead.integrations.verl.checkpoint import resolve_resume_folder, uses_lead
 from lead.integrations.verl.controller import lead_config_from_algorithm
 from lead.integrations.verl.reward_manager import LengthBonus
 
@@ -26,6 +26,7 @@ def _uses_lead_reward_manager(config: Any) -> bool:
 def check_training_config(config: Any) -> list[str]:
     """Validate ``config`` for this plugin; returns warnings, raises ``ValueError`` on errors."""
     warnings: list[str] = []
+    resolve_resume_folder(config.trainer)  # an unknown trainer.resume_mode fails here, not in the trainer
     algorithm = config.algorithm
     filter_groups = algorithm.get("filter_groups") or {}
     if filter_groups.get("enable", False) and not config.trainer.use_v1:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from verl.trainer.main_ppo import TaskRunnerV1
-from verl.trainer.main_ppo_v0 import TaskRunner
+from verl.trainer.main_ppo_v0 import BaseTaskRunner, TaskRunner
 
 from lead.integrations.verl.checkpoint import uses_lead
 from lead.integrations.verl.legacy import LEADRayPPOTrainer, legacy_trainer_class
@@ -28,6 +28,11 @@ class LEADTaskRunnerV1(TaskRunnerV1.__ray_actor_class__):
 
 class LEADTaskRunner(TaskRunner.__ray_actor_class__):
     """verl's legacy task runner, training with :class:`LEADRayPPOTrainer`."""
+
+    def __init__(self) -> None:
+        # verl's TaskRunner.__init__ only calls BaseTaskRunner.__init__, through a zero-argument
+        # super() that fails once Ray ships a subclass to the actor process; call it directly.
+        BaseTaskRunner.__init__(self)
 
     def run(self, config: Any) -> None:
         if uses_lead(config):

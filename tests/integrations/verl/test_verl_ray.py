@@ -1,4 +1,4 @@
-"""The ``verl.plugins`` entry point registers ``lead`` inside a real Ray actor (where training runs)."""
+"""Inside real Ray actors (where training runs): the entry point registers ``lead``; the runners start."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ pytestmark = pytest.mark.slow
 
 def test_entry_point_registers_lead_inside_a_ray_actor():
     import ray
+
+    from lead.integrations.verl.runners import LEADTaskRunner, LEADTaskRunnerV1
 
     ray.init(
         num_cpus=2,
@@ -34,6 +36,12 @@ def test_entry_point_registers_lead_inside_a_ray_actor():
 
         probe = Probe.remote()
         module, name, already_imported = ray.get(probe.registered_estimator.remote(), timeout=240)
+        ray.kill(probe)
+        # The task runners of `python -m lead.main_ppo` start as Ray actors (class shipped by Ray).
+        for runner_class in (LEADTaskRunnerV1, LEADTaskRunner):
+            runner = ray.remote(runner_class).remote()
+            assert ray.get(runner.__ray_ready__.remote(), timeout=240)
+            ray.kill(runner)
     finally:
         ray.shutdown()
     assert (module, name) == ("lead.integrations.verl.plugin", "compute_lead_advantage")
