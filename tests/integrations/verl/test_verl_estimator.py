@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 import torch
 from verl.trainer.ppo.core_algos import get_adv_estimator_fn
@@ -101,6 +103,42 @@ def test_missing_uid_is_a_clear_error(make_batch):
         compute_lead_advantage(batch.batch["token_level_rewards"], batch.batch["response_mask"], config=None)
 
 
+# Every per-step metric the spec requires (LEAD_SPEC.md, "State, checkpoints, metrics").
+SPEC_METRICS = [
+    "step",
+    "w_corr",
+    "w_eff",
+    "target_w_corr",
+    "target_w_eff",
+    "mu_corr",
+    "sigma_corr",
+    "cv_corr",
+    "cv_eff",
+    "cv_corr_norm",
+    "cv_eff_norm",
+    "potential_corr",
+    "potential_eff",
+    "D_corr",
+    "D_eff",
+    "mu_eff",
+    "sigma_eff",
+    "lstar_mean",
+    "lstar_mean_solvable",
+    "lstar_median_solvable",
+    "lstar_min_solvable",
+    "lstar_max_solvable",
+    "num_solvable_prompts",
+    "num_unsolved_prompts",
+    "accuracy_batch",
+    "r_eff_mean",
+    "r_eff_mean_correct",
+    "r_eff_min_correct",
+    "r_eff_max_correct",
+    "resp_len_mean",
+    "resp_len_mean_correct",
+]
+
+
 @pytest.mark.parametrize("calls_per_step", [1, 3])
 def test_metrics_reach_tracking_console(config, calls_per_step, capsys, make_batch):
     tracking = Tracking(project_name="lead-test", experiment_name="metrics", default_backend="console")
@@ -111,8 +149,8 @@ def test_metrics_reach_tracking_console(config, calls_per_step, capsys, make_bat
     printed = capsys.readouterr().out.strip().splitlines()
     assert len(printed) == 2
     for line in printed:
-        for name in ("lead/w_corr", "lead/w_eff", "lead/lstar_mean", "lead/accuracy_batch", "lead/step"):
-            assert f"{name}:" in line
+        for name in SPEC_METRICS:
+            assert f"lead/{name}:" in line
         assert f"lead/estimator_calls_in_step:{calls_per_step}" in line
     assert f"lead/estimator_calls:{2 * calls_per_step}" in printed[-1]
     tracking.log(data={"val-core/acc": 1.0}, step=3)
@@ -136,3 +174,29 @@ def test_registering_twice_is_a_no_op():
     register()
     register()
     assert get_adv_estimator_fn("lead") is compute_lead_advantage
+
+
+def verl_stock_config(*overrides: str):
+    """verl's own ``ppo_trainer`` config, as ``python -m verl.trainer.main_ppo`` composes it."""
+    from hydra import compose, initialize_config_dir
+    from verl.trainer import main_ppo
+
+    config_dir = str(Path(main_ppo.__file__).parent / "config")
+    with initialize_config_dir(config_dir=config_dir, version_base=None):
+        return compose(config_name="ppo_trainer", overrides=list(overrides))
+
+
+def test_verl_own_entry_point_takes_plus_overrides(make_batch):
+    config = verl_stock_config(
+        "algorithm.adv_estimator=lead",
+        "+algorithm.lead_alpha=2.0",
+        "+algorithm.lead_bmax=12",
+        "+algorithm.lead_lstar_min=1",
+    )
+    legacy_step(make_batch(5), config)
+    assert get_controller().config.alpha == 2.0
+    assert get_controller().config.bmax == 12
+
+    typo = verl_stock_config("algorithm.adv_estimator=lead", "+algorithm.lead_alpah=2.0")
+    with pytest.raises(ValueError, match="lead_alpah"):
+        legacy_step(make_batch(5), typo)
