@@ -130,3 +130,32 @@ def test_length_bonus_rejects_bad_values():
         LengthBonus(length_threshold=0)
     with pytest.raises(ValueError, match="length_weight"):
         LengthBonus.from_reward_kwargs({"length_weight": -1.0, "overlong_buffer_cfg": None})
+
+
+def test_validation_logs_length_and_accuracy_per_benchmark(lead_config, tokenizer):
+    from verl.trainer.ppo.v1 import PPOTrainer
+
+    eval_dir = TEST_PARQUET.parents[1] / "eval"
+    math500 = pd.read_parquet(eval_dir / "math500.parquet").iloc[0]
+    aime24 = pd.read_parquet(eval_dir / "aime24.parquet").iloc[0]
+    cases = [
+        (math500, f"Done: \\boxed{{{math500['reward_model']['ground_truth']}}}."),
+        (aime24, "Thinking " * 20 + "\\boxed{-1}"),
+    ]
+    manager = load_reward_manager(lead_config(), tokenizer)
+    infos: dict[str, list] = {}
+    lengths = []
+    for row, response in cases:
+        data, length = sample(tokenizer, row, response)
+        result = manager.loop.run_until_complete(manager.run_single(data))
+        infos.setdefault("reward", []).append(result["reward_score"])
+        for key, value in result["reward_extra_info"].items():
+            infos.setdefault(key, []).append(value)
+        lengths.append(length)
+    # The per-data-source aggregation of verl's v1 validation (PPOTrainer._val_metrics_update).
+    sources, uids = ["math500", "aime24"], ["u0", "u1"]
+    metrics = PPOTrainer._val_metrics_update(None, sources, uids, infos, sample_turns=[])
+    assert metrics["val-core/math500/acc/mean@1"] == 1.0
+    assert metrics["val-core/aime24/acc/mean@1"] == 0.0
+    assert metrics["val-aux/math500/response_length/mean@1"] == lengths[0]
+    assert metrics["val-aux/aime24/response_length/mean@1"] == lengths[1]
