@@ -1,0 +1,140 @@
+"""LEADGRPOTrainer against the LEAD core, with real TRL, a real tiny model and a real tokenizer."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import pytest
+import torch
+from datasets import Dataset
+from trl import GRPOConfig
+
+from lead import LEADConfig, LEADEstimator
+from lead.demo.model import build_tiny_model
+from lead.demo.tokenizer import build_tokenizer
+from lead.integrations.trl import lead_inputs
+from lead.integrations.trl.trainer import STATE_FILE
+from lead.trl import LEADGRPOTrainer
+
+NUM_GENERATIONS = 4
+PROMPTS = ["add 1 2 :", "add 3 4 5 :", "add 9 8 :", "add 2 6 7 1 :"]
+MAX_COMPLETION = 12
+
+
+def first_token_even(completion_ids: list[list[int]], **_: object) -> list[float]:
+    """Stands in for a correctness check: deterministic given the sampled tokens, mixed outcomes."""
+    return [float(ids[0] % 2 == 0) for ids in completion_ids]
+
+
+def always_half(completions: list[str], **_: object) -> list[float]:
+    """A second reward function that must not be used as correctness."""
+    return [0.5] * len(completions)
+
+
+def make_trainer(tmp_path, *, max_steps: int = 1, save_steps: int | None = None, **kwargs) -> LEADGRPOTrainer:
+    tokenizer = build_tokenizer()
+    args = GRPOConfig(
+        output_dir=str(tmp_path),
+        max_steps=max_steps,
+        per_device_train_batch_size=len(PROMPTS) * NUM_GENERATIONS,
+        num_generations=NUM_GENERATIONS,
+        max_completion_length=MAX_COMPLETION,
+        learning_rate=1e-3,
+        beta=0.0,
+        logging_steps=1,
+        save_strategy="steps" if save_steps else "no",
+        save_steps=save_steps or 500,
+        report_to="none",
+        seed=3,
+        use_cpu=True,
+        bf16=False,
+        disable_tqdm=True,
+    )
+    return LEADGRPOTrainer(
+        model=build_tiny_model(tokenizer, seed=0, hidden_size=32, num_layers=1, num_heads=2),
+        reward_funcs=[always_half, first_token_even],
+        args=args,
+        train_dataset=Dataset.from_list([{"prompt": p} for p in PROMPTS * 4]),
+        processing_class=tokenizer,
+        correctness_reward=kwargs.pop("correctness_reward", "first_token_even"),
+        lead_config=kwargs.pop("lead_config", LEADConfig(bmax=MAX_COMPLETION, lstar_min=1, short_guard=0)),
+        **kwargs,
+    )
+
+
+def test_lead_inputs_put_the_score_on_the_last_token_and_drop_unscored_rows() -> None:
+    rewards, mask, index = lead_inputs(
+        torch.tensor([1.0, 0.0, float("nan"), 1.0]), torch.tensor([3, 1, 2, 2]), num_generations=2
+    )
+    assert mask.tolist() == [[1, 1, 1], [1, 0, 0], [0, 0, 0], [1, 1, 0]]
+    assert rewards.tolist() == [[0, 0, 1], [0, 0, 0], [0, 0, 0], [0, 1, 0]]
+    assert index.tolist() == [0, 0, 1, 1]
+    with pytest.raises(ValueError, match="num_generations"):
+        lead_inputs(torch.ones(3), torch.ones(3), num_generations=2)
+
+
+def test_unknown_correctness_reward_is_rejected(tmp_path) -> None:
+    with pytest.raises(ValueError, match="correctness_reward='accuracy'"):
+        make_trainer(tmp_path, correctness_reward="accuracy")
+    with pytest.raises(ValueError, match="correctness_reward=2"):
+        make_trainer(tmp_path, correctness_reward=2)
+
+
+def test_default_config_takes_the_completion_budget(tmp_path) -> None:
+    trainer = make_trainer(tmp_path, lead_config=None)
+    assert trainer.lead_estimator.config.bmax == MAX_COMPLETION
+    assert trainer.lead_estimator.config.lstar_min == MAX_COMPLETION // 8
+
+
+@pytest.mark.slow
+def test_advantages_on_a_generated_batch_equal_the_cores(tmp_path) -> None:
+    trainer = make_trainer(tmp_path)
+    trainer.model.train()
+    torch.manual_seed(0)
+    rows = [{"prompt": prompt} for prompt in PROMPTS for _ in range(NUM_GENERATIONS)]
+    output = trainer._generate_and_score_completions(rows)
+
+    completion_mask = output["completion_mask"]
+    completion_ids = output["completion_ids"]
+    correctness = torch.tensor(
+        first_token_even(
+            [ids[mask.bool()].tolist() for ids, mask in zip(completion_ids, completion_mask, strict=True)]
+        )
+    )
+    assert 0 < correctness.sum() < len(rows), "the batch should mix correct and wrong completions"
+    lengths = completion_mask.sum(dim=1)
+    token_rewards = torch.zeros(completion_mask.shape)
+    token_rewards[torch.arange(len(rows)), lengths - 1] = correctness
+    group_ids = [prompt for prompt in PROMPTS for _ in range(NUM_GENERATIONS)]
+    expected, expected_metrics = LEADEstimator(trainer.lead_estimator.config)(
+        token_rewards, completion_mask, group_ids
+    )
+
+    advantages = output["advantages"]
+    assert advantages.shape == (len(rows),)
+    torch.testing.assert_close(
+        advantages.unsqueeze(1) * completion_mask, expected.float(), rtol=1e-5, atol=1e-6
+    )
+    assert trainer._metrics["train"]["lead/w_corr"] == [pytest.approx(expected_metrics["lead/w_corr"])]
+    assert trainer._metrics["train"]["lead/accuracy_batch"] == [pytest.approx(float(correctness.mean()))]
+
+
+@pytest.mark.slow
+def test_checkpoint_saves_and_resume_restores_the_controller(tmp_path) -> None:
+    uninterrupted = make_trainer(tmp_path / "a", max_steps=2, save_steps=1)
+    uninterrupted.train()
+    lead_logs = [row for row in uninterrupted.state.log_history if "lead/w_corr" in row]
+    assert [row["lead/step"] for row in lead_logs] == [1.0, 2.0]
+    assert all(math.isfinite(row["lead/lstar_mean"]) for row in lead_logs)
+    first = json.loads((tmp_path / "a" / "checkpoint-1" / STATE_FILE).read_text())
+    final = json.loads((tmp_path / "a" / "checkpoint-2" / STATE_FILE).read_text())
+    assert final == uninterrupted.lead_estimator.state_dict()
+    assert first != final
+
+    resumed = make_trainer(tmp_path / "a", max_steps=2)
+    assert resumed.lead_estimator.state_dict() != first
+    resumed.train(resume_from_checkpoint=str(tmp_path / "a" / "checkpoint-1"))
+    resumed_logs = [row for row in resumed.state.log_history if "lead/w_corr" in row]
+    assert resumed_logs[-1]["lead/step"] == 2.0
+    assert resumed.lead_estimator.state_dict() == pytest.approx(final)
