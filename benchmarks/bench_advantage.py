@@ -1,6 +1,6 @@
 """Time the LEAD estimator against verl's vectorised GRPO estimator on the same batches.
 
-Usage: ``python benchmarks/bench_advantage.py [--repeats 7] [--mask-dtype int64]``
+Usage: ``python benchmarks/bench_advantage.py [--repeats 11] [--mask-dtype int64] [--threads N]``
 
 Each batch mimics a verl training step: ``prompts x n`` responses padded to ``T`` tokens, random
 lengths, a 0/1 correctness score at the last valid token, and uuid-string group ids in an object
@@ -53,7 +53,7 @@ def time_once(run: Callable[[], object], samples: list[float]) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeats", type=int, default=7, help="timed runs per estimator and size")
+    parser.add_argument("--repeats", type=int, default=11, help="timed runs per estimator and size")
     parser.add_argument("--mask-dtype", default="int64", choices=["int64", "float32", "bool"])
     parser.add_argument("--threads", type=int, default=None, help="torch intra-op threads")
     args = parser.parse_args()
@@ -79,10 +79,11 @@ def main() -> None:
         )
         lead_times: list[float] = []
         grpo_times: list[float] = []
+        runs = [(run_lead, lead_times), (run_grpo, grpo_times)]
         for repeat in range(args.repeats + 1):
-            time_once(run_lead, lead_times)
-            time_once(run_grpo, grpo_times)
-            if repeat == 0:
+            for run, samples in runs if repeat % 2 else runs[::-1]:  # alternate who goes first
+                time_once(run, samples)
+            if repeat == 0:  # warm-up
                 lead_times.clear()
                 grpo_times.clear()
         lead_ms = 1000 * statistics.median(lead_times)
