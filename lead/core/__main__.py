@@ -31,11 +31,13 @@ def synthetic_batch(
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description="Run LEAD on synthetic batches and print its metrics.")
-    parser.add_argument("--steps", type=int, default=3)
-    parser.add_argument("--prompts", type=int, default=16)
-    parser.add_argument("--responses", type=int, default=8)
-    parser.add_argument("--max-length", type=int, default=8000)
+    parser = argparse.ArgumentParser(
+        prog="python -m lead.core", description="Run LEAD on synthetic batches and print its metrics."
+    )
+    parser.add_argument("--steps", type=int, default=3, help="estimator calls (training steps)")
+    parser.add_argument("--prompts", type=int, default=16, help="prompt groups per batch")
+    parser.add_argument("--responses", type=int, default=8, help="responses per prompt")
+    parser.add_argument("--max-length", type=int, default=8000, help="padded length T, also bmax")
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
 
