@@ -17,6 +17,7 @@ import sys
 from functools import lru_cache
 
 MEMORY_LIMIT_BYTES = 4 * 1024**3
+RELATIVE_TOLERANCE = 1e-6
 
 
 @lru_cache(maxsize=1)
@@ -36,9 +37,30 @@ def _extraction_config() -> tuple:
 
 @lru_cache(maxsize=4096)
 def _parse(answer: str) -> list:
+    """The whole answer as math-verify reads it. ``first_match``: if the answer as a whole does not
+    parse, math-verify must not fall back to a fragment of it (``2(x=3)`` is not ``x=3``)."""
     from math_verify import parse
 
-    return parse("\\boxed{" + answer + "}", extraction_config=_extraction_config(), parsing_timeout=None)
+    return parse(
+        "\\boxed{" + answer + "}",
+        extraction_config=_extraction_config(),
+        extraction_mode="first_match",
+        parsing_timeout=None,
+    )
+
+
+def _numbers_agree(gold: object, pred: object) -> bool:
+    """For two plain numbers, agreement to a relative 1e-6 (math-verify rounds absolutely, so it
+    finds 1/2004! equal to its square). True when either is not a plain number."""
+    import sympy
+
+    if not (isinstance(gold, sympy.Expr) and isinstance(pred, sympy.Expr)):
+        return True
+    if not (gold.is_number and pred.is_number):
+        return True
+    gold_value, pred_value = sympy.N(gold, 30), sympy.N(pred, 30)
+    difference = abs(gold_value - pred_value)
+    return bool(difference <= RELATIVE_TOLERANCE * max(abs(gold_value), abs(pred_value)))
 
 
 def _has_math(parsed: list) -> bool:
@@ -55,7 +77,8 @@ def verdict(gold: str, pred: str) -> bytes:
         pred_parsed = _parse(pred)
         if not _has_math(gold_parsed) or not _has_math(pred_parsed):
             return b"unparsable\n"
-        return b"1\n" if verify(gold_parsed, pred_parsed, timeout_seconds=None) else b"0\n"
+        equal = verify(gold_parsed, pred_parsed, timeout_seconds=None)
+        return b"1\n" if equal and _numbers_agree(gold_parsed[0], pred_parsed[0]) else b"0\n"
     except Exception:  # any failure of parsing or sympy means "not shown equal"
         return b"error\n"
 
