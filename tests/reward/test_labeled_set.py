@@ -1,9 +1,10 @@
 """Precision and recall of the grader on a labeled set built from the shipped gold answers.
 
 Every sampled gold answer is rewritten into equivalent forms (which must grade correct) and into
-wrong ones: perturbed values, a wrong last box, a missing or unfinished box, another problem's
-answer (which must grade wrong). A false reward is worse than a missed one, so precision must be
-exactly 1; recall must be at least 98%.
+wrong ones: perturbed values and expressions (a changed digit, negated, squared, doubled, plus
+one), a wrong last box, a missing or unfinished box, another problem's answer, a reordered tuple
+or a set missing an element (which must grade wrong). A false reward is worse than a missed one,
+so precision must be exactly 1; recall must be at least 98%.
 """
 
 from __future__ import annotations
@@ -130,6 +131,13 @@ def wrong_forms(gold: str, other_golds: list[str]) -> dict[str, str]:
     if value is not None:
         others = [other for other in other_golds if (parse_number(clean_answer(other)) or value) != value]
         forms["other_problems_answer"] = _boxed(others[len(gold) % len(others)])
+    if value is None and shape.kind == "scalar" and not re.search(r"[=<>:]|\\[lg]e|\\approx|\\text", clean):
+        forms["squared"] = _boxed(f"({clean})^2")
+        forms["doubled"] = _boxed(f"2({clean})")
+        forms["plus_one"] = _boxed(f"{clean}+1")
+        forms["negated_expression"] = _boxed(f"-({clean})")
+        if "\\sqrt" in clean:
+            forms["sqrt_dropped"] = _boxed(clean.replace("\\sqrt", "", 1))
     if shape.kind == "set" and len(shape.items) >= 2:
         forms["missing_element"] = _boxed(", ".join(shape.items[:-1]))
     if shape.kind == "sequence" and clean_answer(shape.items[0]) != clean_answer(shape.items[-1]):
