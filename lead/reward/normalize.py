@@ -1,9 +1,9 @@
 """String normalisation of answers before comparison.
 
 ``clean_answer`` rewrites notation that does not change the value (``\\dfrac``, ``\\left``, ``$``
-wrappers, degree signs, percent signs, trailing units, thousands separators) and keeps valid
-LaTeX, so its output can still be parsed. ``canonical_form`` further drops whitespace; two
-answers with the same canonical form are equal.
+wrappers, degree signs, percent signs, trailing units, thousands separators, ``\\text{ and }``
+between list items) and keeps valid LaTeX, so its output can still be parsed.
+``canonical_form`` further drops whitespace; two answers with the same canonical form are equal.
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ _TEXT_COMMAND = re.compile(r"\\(?:text|textbf|textit|mbox|mathrm)\s*\{([^{}]*)\}
 _LEFT_RIGHT = re.compile(r"\\(?:left|right|bigl|bigr|Bigl|Bigr)(?![A-Za-z])")
 _THOUSANDS = re.compile(r"^[+-]?\d{1,3}(?:(?:,\d{3})+|(?: \d{3})+)(?:\.\d+)?$")
 _SIMPLE_LHS = re.compile(r"^\s*[A-Za-z](?:_\{?[A-Za-z0-9]+\}?)?(?:\s*\([^()=]*\))?\s*$")
+_LIST_CONJUNCTION = re.compile(r"\s*,?\s*\\(?:text|mbox|textrm)\s*\{\s*,?\s*(?:and|or)\s*\}\s*")
 _THOUSANDS_SEPARATOR = re.compile(r"\s*(?:\{,\}|,\s*\\!)\s*")
 _SPACING = re.compile(r"\\\\|\\[,;:! ]|\\q?quad|~")
 _MEMBERSHIP_PREFIX = re.compile(r"^[A-Za-z]\s*\\in\s+|^[A-Za-z]\s*\\in(?=[\[(\\])")
@@ -110,6 +111,7 @@ def clean_answer(text: str) -> str:
     text = _strip_math_delimiters(text.replace("\\$", ""))
     text = _LEFT_RIGHT.sub("", text)
     text = _THOUSANDS_SEPARATOR.sub(",", text)
+    text = _LIST_CONJUNCTION.sub(", ", text)
     for old, new in _REPLACEMENTS:
         text = text.replace(old, new)
     text = _SPACING.sub(lambda match: match.group(0) if match.group(0) == "\\\\" else " ", text)
