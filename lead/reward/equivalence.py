@@ -26,6 +26,7 @@ _FRACTION = re.compile(r"([+-]?)\\frac\{([+-]?\d+)\}\{([+-]?\d+)\}")
 _SLASH_FRACTION = re.compile(r"([+-]?\d+)/([+-]?\d+)")
 _BASE_NUMBER = re.compile(r"([0-9A-Za-z]+)_\{?(\d+)\}?")
 _UNREADABLE = re.compile(r"[@#?\x00-\x08\x0b-\x1f\ufffd\ud800-\udfff]")
+_PERCENT_SIGN = re.compile(r"\\?%\s*\$?\s*$")
 _WORD_ANSWER = re.compile(r"(?=.*[A-Za-z]{3})[A-Za-z][A-Za-z ,.'-]*[A-Za-z.]|\(?[A-Za-z]\)")
 
 
@@ -219,10 +220,23 @@ def _matching_exists(pred_items: tuple[str, ...], gold_items: tuple[str, ...], d
     return EQUAL
 
 
+def _equal_as_percentage(pred: str, gold: str, pred_clean: str, gold_clean: str) -> bool:
+    """``75\\%`` for a gold ``0.75`` (and ``0.08`` for a gold ``8\\%``): plain numbers only."""
+    pred_percent, gold_percent = bool(_PERCENT_SIGN.search(pred)), bool(_PERCENT_SIGN.search(gold))
+    if pred_percent == gold_percent:
+        return False
+    pred_number, gold_number = parse_number(pred_clean), parse_number(gold_clean)
+    if pred_number is None or gold_number is None:
+        return False
+    return (pred_number / 100 if pred_percent else pred_number * 100) == gold_number
+
+
 def answers_equal(pred: str, gold: str, deadline: float) -> Verdict:
     """Compare one predicted answer with one gold answer, both as extracted (uncleaned) strings."""
     pred_clean, gold_clean = clean_answer(pred), clean_answer(gold)
     if canonical_form(pred_clean) == canonical_form(gold_clean):
+        return EQUAL
+    if _equal_as_percentage(pred, gold, pred_clean, gold_clean):
         return EQUAL
     gold_shape, pred_shape = answer_shape(gold_clean), answer_shape(pred_clean)
     if gold_shape.kind == "scalar" and pred_shape.kind == "scalar":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from lead.reward import grade, grader_stats
@@ -40,6 +41,8 @@ def _correct(pred: str, gold: str | list[str]) -> bool:
         ("15 \\text{ cm}^2", "15"),
         ("20 miles", "20"),
         ("8\\%", "8"),
+        ("75\\%", "0.75"),
+        ("0.042", "4.2\\%"),
         ("C", "\\text{(C)}"),
         ("(C)", "\\text{(C)}"),
         ("Evelyn", "\\text{Evelyn}"),
@@ -83,6 +86,8 @@ def test_equivalent_forms_grade_correct(pred: str, gold: str | list[str]) -> Non
         ("6", "6m"),
         ("2", "2n"),
         ("0.3333", "\\frac{1}{3}"),
+        ("0.75", "75"),
+        ("7.5\\%", "0.75"),
         ("26", "025"),
         ("27.1", "27.0"),
         ("x=2, y=1", "x=1, y=2"),
@@ -126,6 +131,7 @@ def test_grade_result_fields() -> None:
 
 def test_ground_truth_types() -> None:
     assert grade("\\boxed{27}", 27.0).correct
+    assert grade("\\boxed{5}", np.array(["4", "5"], dtype=object)).correct
     assert grade("\\boxed{70}", 70).correct
     assert grade("\\boxed{3}", ("1", "3")).correct
     assert not grade("\\boxed{3}", None).correct  # type: ignore[arg-type]
