@@ -17,26 +17,23 @@ _TAIL_CHARS = 300
 _SENTENCE_END = re.compile(r"\.(?:\s|$)|\n")
 
 
+_BRACE_OR_ESCAPE = re.compile(r"\\.|[{}]", re.DOTALL)
+
+
 def _read_braced(text: str, open_index: int) -> str | None:
     """Return the content of the brace group opening at ``text[open_index] == "{"``.
 
     Escaped braces (``\\{``, ``\\}``) do not count. Returns None when the group never closes.
     """
     depth = 0
-    index = open_index
-    length = len(text)
-    while index < length:
-        char = text[index]
-        if char == "\\":
-            index += 2
-            continue
-        if char == "{":
+    for match in _BRACE_OR_ESCAPE.finditer(text, open_index):
+        token = match.group()
+        if token == "{":
             depth += 1
-        elif char == "}":
+        elif token == "}":
             depth -= 1
             if depth == 0:
-                return text[open_index + 1 : index]
-        index += 1
+                return text[open_index + 1 : match.start()]
     return None
 
 
