@@ -23,7 +23,8 @@ TRAIN_DATA_SOURCE = "deepscaler"
 
 
 def normalize_gold(value: Any) -> str:
-    """Gold answer as a clean string: ``27.0`` -> ``27``, ``"025"`` -> ``25``, ``$x$`` -> ``x``.
+    """Gold answer as a clean string: ``27.0`` -> ``27``, ``"025"`` -> ``25``, ``$x$`` -> ``x``,
+    ``\\$36`` -> ``36``.
 
     A list of answers (OlympiadBench) is joined with ", ". Raises ValueError for an empty answer.
     """
@@ -36,7 +37,7 @@ def normalize_gold(value: Any) -> str:
     elif isinstance(value, float):
         text = str(int(value)) if value.is_integer() else repr(value)
     elif isinstance(value, str):
-        text = value.replace("$", "").strip().rstrip(".").strip()
+        text = value.replace("\\$", "").replace("$", "").strip().rstrip(".").strip()
         if re.fullmatch(r"0+\d+", text):
             text = str(int(text))
     else:

@@ -81,8 +81,10 @@ def test_gold_answers_are_normalised() -> None:
     aime24 = load_rl_parquet(ROOT / "data/eval/aime24.parquet")
     amc23 = load_rl_parquet(ROOT / "data/eval/amc23.parquet")
     olympiad = load_rl_parquet(ROOT / "data/eval/olympiadbench.parquet")
-    golds = [row["ground_truth"] for frame in (aime24, amc23, olympiad) for row in frame["reward_model"]]
-    assert not [gold for gold in golds if "$" in gold or gold != gold.strip()]
+    math500 = load_rl_parquet(ROOT / "data/eval/math500.parquet")
+    frames = (aime24, amc23, olympiad, math500)
+    golds = [row["ground_truth"] for frame in frames for row in frame["reward_model"]]
+    assert not [gold for gold in golds if "$" in gold or gold != gold.strip() or re.search(r"\\\d", gold)]
     assert not [gold for gold in golds if gold.isdigit() and gold != str(int(gold))]
     assert not [gold for gold in golds if gold.endswith(".0")]
     assert aime24["reward_model"].iloc[7]["ground_truth"] == "25"  # raw "025"
@@ -92,7 +94,8 @@ def test_gold_answers_are_normalised() -> None:
 @pytest.mark.parametrize(
     ("raw", "expected"),
     [(27.0, "27"), (2.5, "2.5"), (70, "70"), ("025", "25"), ("0", "0"), ("$\\frac{1}{2}$", "\\frac{1}{2}"),
-     (["$x$"], "x"), ("$(-\\infty, 0) \\cup\\{1\\}$.", "(-\\infty, 0) \\cup\\{1\\}")],
+     (["$x$"], "x"), ("\\$32,\\!348", "32,\\!348"),
+     ("$(-\\infty, 0) \\cup\\{1\\}$.", "(-\\infty, 0) \\cup\\{1\\}")],
 )  # fmt: skip
 def test_normalize_gold(raw: object, expected: str) -> None:
     assert normalize_gold(raw) == expected
