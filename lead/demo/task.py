@@ -1,0 +1,134 @@
+"""The demo's synthetic reasoning task: add a list of distinct digits, one running-sum line at a time.
+
+A problem with ``k`` digits needs ``k - 1`` addition lines, so harder problems need longer solutions
+(the per-problem target length matters). The warm-start data pads each solution with redundant lines
+(re-checks of a line, restatements of the running total): correct but longer than needed. Skipping a
+needed line means adding several digits in one step, which the tiny model cannot do, so too-short
+answers fail.
+
+Text format (tokens separated by single spaces)::
+
+    prompt:   add 3 5 2 7 :
+    minimal:  3 + 5 = 8 ; 8 + 2 = 10 ; 10 + 7 = 17 ; answer 17
+    padded:   3 + 5 = 8 ; check 3 + 5 = 8 ; 8 + 2 = 10 ; so total 10 ; 10 + 7 = 17 ; answer 17
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+
+PROMPT_WORD = "add"
+PROMPT_END = ":"
+LINE_END = ";"
+ANSWER_WORD = "answer"
+RECHECK_WORD = "check"
+RESTATE_WORDS = ("so", "total")
+SYMBOL_WORDS = ("+", "=")
+MAX_NUMBER = 45  # the largest running sum: 9 + 8 + ... + 1
+MAX_VERBOSITY = 4
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem: distinct digits 1..9 to add in order; difficulty = number of digits."""
+
+    digits: tuple[int, ...]
+
+    @property
+    def difficulty(self) -> int:
+        return len(self.digits)
+
+    @property
+    def answer(self) -> int:
+        return sum(self.digits)
+
+    @property
+    def prompt(self) -> str:
+        return " ".join([PROMPT_WORD, *map(str, self.digits), PROMPT_END])
+
+
+def task_words() -> list[str]:
+    """Every word the task can write (the tokenizer's vocabulary apart from special tokens)."""
+    words = [PROMPT_WORD, PROMPT_END, LINE_END, ANSWER_WORD, RECHECK_WORD, *RESTATE_WORDS, *SYMBOL_WORDS]
+    return words + [str(n) for n in range(MAX_NUMBER + 1)]
+
+
+def sample_problem(rng: random.Random, min_digits: int, max_digits: int) -> Problem:
+    """Draw a problem with a uniform number of digits in [min_digits, max_digits], digits distinct."""
+    if not 2 <= min_digits <= max_digits <= 9:
+        raise ValueError(
+            f"digit counts must satisfy 2 <= min_digits <= max_digits <= 9, got {min_digits}..{max_digits}"
+        )
+    k = rng.randint(min_digits, max_digits)
+    return Problem(tuple(rng.sample(range(1, 10), k)))
+
+
+def sample_problems(
+    rng: random.Random,
+    count: int,
+    min_digits: int,
+    max_digits: int,
+    exclude: set[Problem] | frozenset[Problem] = frozenset(),
+) -> list[Problem]:
+    """Draw ``count`` distinct problems, none of them in ``exclude``."""
+    problems: list[Problem] = []
+    seen = set(exclude)
+    while len(problems) < count:
+        problem = sample_problem(rng, min_digits, max_digits)
+        if problem not in seen:
+            seen.add(problem)
+            problems.append(problem)
+    return problems
+
+
+def solution_lines(problem: Problem) -> list[tuple[int, int, int]]:
+    """The needed steps (running sum, next digit, new running sum)."""
+    steps = []
+    total = problem.digits[0]
+    for digit in problem.digits[1:]:
+        steps.append((total, digit, total + digit))
+        total += digit
+    return steps
+
+
+def _line(total: int, digit: int, result: int) -> str:
+    return f"{total} + {digit} = {result} {LINE_END}"
+
+
+def minimal_solution(problem: Problem) -> str:
+    """The shortest correct solution: one line per needed addition, then the answer."""
+    lines = [_line(*step) for step in solution_lines(problem)]
+    return " ".join([*lines, ANSWER_WORD, str(problem.answer)])
+
+
+def overthinking_solution(problem: Problem, rng: random.Random) -> str:
+    """A correct solution padded with redundant lines.
+
+    The sample's verbosity v is uniform in 0..MAX_VERBOSITY; after every needed line, a uniform number
+    of redundant lines in 0..v follows, each a re-check of the line or a restatement of the total.
+    """
+    verbosity = rng.randint(0, MAX_VERBOSITY)
+    parts = []
+    for total, digit, result in solution_lines(problem):
+        parts.append(_line(total, digit, result))
+        for _ in range(rng.randint(0, verbosity)):
+            if rng.random() < 0.5:
+                parts.append(f"{RECHECK_WORD} {_line(total, digit, result)}")
+            else:
+                parts.append(f"{' '.join(RESTATE_WORDS)} {result} {LINE_END}")
+    return " ".join([*parts, ANSWER_WORD, str(problem.answer)])
+
+
+def extract_answer(completion: str) -> int | None:
+    """The number after the last ``answer`` word, or None when there is none."""
+    words = completion.split()
+    for position in range(len(words) - 2, -1, -1):
+        if words[position] == ANSWER_WORD:
+            return int(words[position + 1]) if words[position + 1].isdigit() else None
+    return None
+
+
+def is_correct(completion: str, answer: int) -> bool:
+    """Whether the completion's final answer equals the problem's sum."""
+    return extract_answer(completion) == answer

@@ -1,0 +1,64 @@
+"""The demo's task and tokenizer: verifiable answers, over-thinking padding, a lossless vocabulary."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from lead.demo.task import (
+    Problem,
+    extract_answer,
+    is_correct,
+    minimal_solution,
+    overthinking_solution,
+    sample_problems,
+    solution_lines,
+)
+from lead.demo.tokenizer import build_tokenizer
+
+
+def test_minimal_solution_has_one_line_per_addition_and_the_right_answer() -> None:
+    problem = Problem((3, 5, 2, 7))
+    assert problem.prompt == "add 3 5 2 7 :"
+    assert minimal_solution(problem) == "3 + 5 = 8 ; 8 + 2 = 10 ; 10 + 7 = 17 ; answer 17"
+    assert solution_lines(problem) == [(3, 5, 8), (8, 2, 10), (10, 7, 17)]
+    assert is_correct(minimal_solution(problem), 17)
+
+
+def test_padded_solutions_stay_correct_and_are_longer_on_average() -> None:
+    rng = random.Random(0)
+    problems = sample_problems(rng, 200, 2, 6)
+    padded = [overthinking_solution(p, rng) for p in problems]
+    assert all(is_correct(text, p.answer) for text, p in zip(padded, problems, strict=True))
+    padded_words = sum(len(text.split()) for text in padded)
+    minimal_words = sum(len(minimal_solution(p).split()) for p in problems)
+    assert padded_words > 1.4 * minimal_words
+    assert all(len(set(p.digits)) == p.difficulty for p in problems)
+    assert {p.difficulty for p in problems} == {2, 3, 4, 5, 6}
+
+
+def test_answer_extraction_takes_the_last_answer_and_rejects_junk() -> None:
+    assert extract_answer("1 + 2 = 3 ; answer 4 ; answer 3") == 3
+    assert extract_answer("1 + 2 = 3 ;") is None
+    assert extract_answer("answer ;") is None
+    assert not is_correct("answer", 3)
+
+
+def test_problem_sampling_excludes_held_out_and_validates_digit_counts() -> None:
+    held_out = set(sample_problems(random.Random(1), 50, 2, 3))
+    fresh = sample_problems(random.Random(2), 50, 2, 3, exclude=held_out)
+    assert not held_out & set(fresh)
+    with pytest.raises(ValueError, match="min_digits"):
+        sample_problems(random.Random(0), 1, 1, 3)
+
+
+def test_tokenizer_covers_every_task_word_and_round_trips() -> None:
+    tokenizer = build_tokenizer()
+    rng = random.Random(3)
+    for problem in sample_problems(rng, 20, 2, 9):
+        text = f"{problem.prompt} {overthinking_solution(problem, rng)}"
+        ids = tokenizer(text)["input_ids"]
+        assert tokenizer.unk_token_id not in ids
+        assert len(ids) == len(text.split())
+        assert tokenizer.decode([*ids, tokenizer.eos_token_id], skip_special_tokens=True) == text
