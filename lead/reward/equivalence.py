@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 from fractions import Fraction
 
+from lead.reward.extract import braces_balanced
 from lead.reward.normalize import canonical_form, clean_answer, split_assignment
 from lead.reward.timeout import verify_before
 
@@ -165,7 +166,7 @@ def _value_verdict(pred: str, gold: str, deadline: float) -> Verdict:
     gold_number, pred_number = parse_number(gold), parse_number(pred)
     if gold_number is not None and pred_number is not None:
         return Verdict(gold_number == pred_number)
-    if len(pred) > MAX_VERIFY_CHARS or len(gold) > MAX_VERIFY_CHARS:
+    if len(pred) > MAX_VERIFY_CHARS or len(gold) > MAX_VERIFY_CHARS or not braces_balanced(pred):
         return NOT_EQUAL
     verdict = verify_before(gold, pred, deadline)
     return TIMED_OUT if verdict is None else Verdict(verdict)

@@ -37,6 +37,17 @@ def _read_braced(text: str, open_index: int) -> str | None:
     return None
 
 
+def braces_balanced(text: str) -> bool:
+    """Unescaped braces pair up (never closing more than opened)."""
+    depth = 0
+    for match in _BRACE_OR_ESCAPE.finditer(text):
+        token = match.group()
+        depth += 1 if token == "{" else -1 if token == "}" else 0
+        if depth < 0:
+            return False
+    return depth == 0
+
+
 def _last_box_start(text: str) -> tuple[int, str] | None:
     """Position and name of the last box command in ``text`` (not followed by a letter)."""
     best: tuple[int, str] | None = None
