@@ -2,16 +2,19 @@
 
 Run as a script (``python sympy_worker.py``), never imported by the grader: it imports only
 math-verify, so it starts fast and cannot deadlock on the parent's threads. Protocol, one JSON
-object per line on stdin: ``{"gold": str, "pred": str}``; one line per request on stdout: ``1``
-(equivalent), ``0`` (not equivalent), ``unparsable`` (math-verify could not read one of them) or
-``error`` (math-verify or sympy failed). math-verify's own signal-based timeouts are
-disabled (they fail off the main thread); the parent kills this process when a request overruns.
+object per line on stdin: ``{"id": int, "gold": str, "pred": str}``; one line per request on
+stdout: ``<id> <verdict>`` with the verdict ``1`` (equivalent), ``0`` (not equivalent),
+``unparsable`` (math-verify could not read one of them) or ``error`` (math-verify or sympy
+failed). Anything a library prints goes to /dev/null, never into the replies. math-verify's own
+signal-based timeouts are disabled (they fail off the main thread); the parent kills this
+process when a request overruns.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import os
 import resource
 import sys
 from functools import lru_cache
@@ -51,7 +54,8 @@ def _parse(answer: str) -> list:
 
 def _numbers_agree(gold: object, pred: object) -> bool:
     """For two plain numbers, agreement to a relative 1e-6 (math-verify rounds absolutely, so it
-    finds 1/2004! equal to its square). True when either is not a plain number."""
+    finds 1/2004! equal to its square); infinite values must be identical. True when either is
+    not a plain number."""
     import sympy
 
     if not (isinstance(gold, sympy.Expr) and isinstance(pred, sympy.Expr)):
@@ -59,6 +63,8 @@ def _numbers_agree(gold: object, pred: object) -> bool:
     if not (gold.is_number and pred.is_number):
         return True
     gold_value, pred_value = sympy.N(gold, 30), sympy.N(pred, 30)
+    if not (gold_value.is_finite and pred_value.is_finite):
+        return bool(gold_value == pred_value) and gold_value is not sympy.nan
     difference = abs(gold_value - pred_value)
     return bool(difference <= RELATIVE_TOLERANCE * max(abs(gold_value), abs(pred_value)))
 
@@ -69,18 +75,18 @@ def _has_math(parsed: list) -> bool:
 
 
 def verdict(gold: str, pred: str) -> bytes:
-    """math-verify's verdict on ``pred`` against ``gold`` (both bare LaTeX answers), as a reply line."""
+    """math-verify's verdict on ``pred`` against ``gold`` (both bare LaTeX answers)."""
     from math_verify import verify
 
     try:
         gold_parsed = _parse(gold)
         pred_parsed = _parse(pred)
         if not _has_math(gold_parsed) or not _has_math(pred_parsed):
-            return b"unparsable\n"
+            return b"unparsable"
         equal = verify(gold_parsed, pred_parsed, timeout_seconds=None)
-        return b"1\n" if equal and _numbers_agree(gold_parsed[0], pred_parsed[0]) else b"0\n"
+        return b"1" if equal and _numbers_agree(gold_parsed[0], pred_parsed[0]) else b"0"
     except Exception:  # any failure of parsing or sympy means "not shown equal"
-        return b"error\n"
+        return b"error"
 
 
 def main() -> None:
@@ -89,17 +95,22 @@ def main() -> None:
     logging.disable(logging.WARNING)
     import math_verify  # noqa: F401  (import before announcing readiness)
 
-    out = sys.stdout.buffer
-    out.write(b"ready\n")
-    out.flush()
+    replies = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    replies.write(b"ready\n")
+    replies.flush()
     for line in sys.stdin.buffer:
         try:
             request = json.loads(line)
-            reply = verdict(str(request["gold"]), str(request["pred"]))
+            request_id = int(request["id"])
         except (ValueError, KeyError, TypeError):
-            reply = b"error\n"
-        out.write(reply)
-        out.flush()
+            continue
+        try:
+            reply = verdict(str(request["gold"]), str(request["pred"]))
+        except (KeyError, TypeError):
+            reply = b"error"
+        replies.write(b"%d %s\n" % (request_id, reply))
+        replies.flush()
 
 
 if __name__ == "__main__":

@@ -38,8 +38,12 @@ class _Worker:
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
             close_fds=True,
+            # sympy's results on odd inputs (infinities) depend on hash order: fix it, so that
+            # the same answers always get the same verdict.
+            env={**os.environ, "PYTHONHASHSEED": "0"},
         )
         self._buffer = b""
+        self._last_id = 0
         self.ready = False
         self.broken = False
 
@@ -70,15 +74,26 @@ class _Worker:
         return self.ready
 
     def ask(self, gold: str, pred: str, deadline: float) -> bytes | None:
-        """Send one request; the reply line, or None on overrun or a dead worker."""
-        request = json.dumps({"gold": gold, "pred": pred}, ensure_ascii=True).encode() + b"\n"
+        """Send one request; the worker's verdict, or None on overrun or a dead worker.
+
+        Replies carry the request's id, so a reply can never be taken for another request's.
+        """
+        self._last_id += 1
+        request = {"id": self._last_id, "gold": gold, "pred": pred}
         try:
-            self.process.stdin.write(request)
+            self.process.stdin.write(json.dumps(request, ensure_ascii=True).encode() + b"\n")
             self.process.stdin.flush()
         except OSError:
             self.broken = True
             return None
-        return self._read_line(deadline)
+        expected = b"%d " % self._last_id
+        while True:
+            line = self._read_line(deadline)
+            if line is None:
+                return None
+            if line.startswith(expected):
+                return line[len(expected) :]
+            STATS.add("math_verify_stray_replies")
 
     def usable(self) -> bool:
         """Not known to be broken and still running."""

@@ -103,7 +103,6 @@ def test_equivalent_forms_grade_correct(pred: str, gold: str | list[str]) -> Non
         ("D", "\\text{(C)}"),
         ("4210_{6}", "4210_{5}"),
         ("@# 5", "5"),
-        ("12}\\circ\\}&", "12"),
         ("\ud800 5", "5"),
         ("\\frac{1}{2}", "\\frac{1}{3}"),
         ("-\\frac{1}{2}", "\\frac{1}{2}"),
@@ -116,6 +115,11 @@ def test_equivalent_forms_grade_correct(pred: str, gold: str | list[str]) -> Non
 )
 def test_wrong_answers_grade_wrong(pred: str, gold: str | list[str]) -> None:
     assert not _correct(pred, gold)
+
+
+def test_unbalanced_answers_are_not_read_in_part() -> None:
+    result = grade("\\boxed 12}\\circ\\}&}", "12")  # brace-less box: read up to the next space
+    assert (result.pred, result.correct) == ("12}\\circ\\}&}", False)
 
 
 def test_grade_result_fields() -> None:
