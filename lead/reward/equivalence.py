@@ -168,6 +168,8 @@ def _value_verdict(pred: str, gold: str, deadline: float) -> Verdict:
         return Verdict(gold_number == pred_number)
     if len(pred) > MAX_VERIFY_CHARS or len(gold) > MAX_VERIFY_CHARS or not braces_balanced(pred):
         return NOT_EQUAL
+    if "=" in pred and "=" not in gold:
+        return NOT_EQUAL  # math-verify would take the right-hand side: x^2 = 2 is not the answer 2
     verdict = verify_before(gold, pred, deadline)
     return TIMED_OUT if verdict is None else Verdict(verdict)
 
