@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 
 from lead.data.builders import BENCHMARKS, benchmark_rows, math_train_rows, normalize_gold, read_jsonl
+from lead.data.hub import HubUnavailableError, load_hub_records
 from lead.data.schema import COLUMNS, INSTRUCTION, SchemaError, load_rl_parquet
 from lead.reward import grade
 
@@ -126,6 +127,22 @@ def test_math_train_rows_from_hub_shaped_records() -> None:
     assert [row["reward_model"]["ground_truth"] for row in rows] == ["\\frac{1}{2}"]
     assert rows[0]["extra_info"] == {"index": 0, "level": "3", "split": "train", "subject": "Algebra"}
     assert rows[0]["prompt"][0]["content"] == "P1" + INSTRUCTION
+
+
+def test_hub_loader_reads_a_dataset_folder_like_the_hub(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The real ``datasets`` loading code on a local dataset folder gives the same rows as the raw file."""
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setenv("HF_HOME", str(tmp_path / "hf"))
+    folder = tmp_path / "aime25"
+    folder.mkdir()
+    (folder / "test.jsonl").write_bytes((ROOT / "data/raw/aime25.jsonl").read_bytes())
+    records = load_hub_records(str(folder), None, "test")
+    benchmark = BENCHMARKS["aime25"]
+    assert benchmark_rows(benchmark, records) == benchmark_rows(benchmark, read_jsonl(folder / "test.jsonl"))
+    with pytest.raises(HubUnavailableError, match="--source raw"):
+        load_hub_records(str(tmp_path / "no-such-dataset"), None, "test")
 
 
 def _run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
