@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from lead.reward.extract import braces_balanced
-from lead.reward.normalize import canonical_form, clean_answer, split_assignment
+from lead.reward.normalize import canonical_form, clean_answer, split_assignment, unit_power
 from lead.reward.timeout import verify_before
 
 MAX_VERIFY_CHARS = 400
@@ -236,6 +236,9 @@ def _equal_as_percentage(pred: str, gold: str, pred_clean: str, gold_clean: str)
 
 def answers_equal(pred: str, gold: str, deadline: float) -> Verdict:
     """Compare one predicted answer with one gold answer, both as extracted (uncleaned) strings."""
+    pred_power, gold_power = unit_power(pred), unit_power(gold)
+    if pred_power is not None and gold_power is not None and pred_power != gold_power:
+        return NOT_EQUAL  # 864 cubic inches is not 864 square inches
     pred_clean, gold_clean = clean_answer(pred), clean_answer(gold)
     if canonical_form(pred_clean) == canonical_form(gold_clean):
         return EQUAL

@@ -19,7 +19,7 @@ UNIT_WORDS = (
 _UNIT_PHRASE = re.compile(r"(?:(?:square|sq\.?|cubic)\s+)?(?:" + UNIT_WORDS + r")(?:\^\{?[23]\}?)?")
 _UNIT_TAIL = re.compile(r"^(?P<value>.*?[\d}.)])\s*(?P<unit>[A-Za-z][A-Za-z./ ]*(?:\^\{?[23]\}?)?)\s*$")
 _TEXT_UNIT_TAIL = re.compile(
-    r"^(?P<value>.*\S)\s*\\(?:text|mbox|mathrm)\s*\{(?P<unit>[^{}]*)\}(?:\^\{?[23]\}?)?\s*$"
+    r"^(?P<value>.*\S)\s*\\(?:text|mbox|mathrm)\s*\{(?P<unit>[^{}]*)\}(?P<power>\^\{?[23]\}?)?\s*$"
 )
 _NOT_A_UNIT_WORDS = (
     "a an and or not no only more fewer less than each per to at least most about approximately is are "
@@ -74,15 +74,28 @@ def _is_unit_phrase(phrase: str, *, count_nouns: bool) -> bool:
     )
 
 
-def _drop_units(text: str) -> str:
-    """Remove a trailing unit: ``5\\text{ cm}^2`` -> ``5``, ``20 miles`` -> ``20``."""
+def _split_unit(text: str) -> tuple[str, str | None]:
+    """(value, trailing unit or None): ``5\\text{ cm}^2`` -> ("5", " cm^2"), ``20 mph`` -> ("20", "mph")."""
+    unit = None
     match = _TEXT_UNIT_TAIL.match(text)
     if match and _is_unit_phrase(match.group("unit"), count_nouns=True):
-        text = match.group("value")
+        text, unit = match.group("value"), match.group("unit") + (match.group("power") or "")
     match = _UNIT_TAIL.match(text)
     if match and _is_unit_phrase(match.group("unit"), count_nouns=False):
-        text = match.group("value")
-    return text
+        text, unit = match.group("value"), match.group("unit")
+    return text, unit
+
+
+def unit_power(text: str) -> int | None:
+    """2 for a squared unit (``cm^2``, ``square feet``), 3 for a cubed one, 1 for another unit,
+    None when ``text`` ends in no unit."""
+    _, unit = _split_unit(_prepare(text))
+    if unit is None:
+        return None
+    power = re.search(r"\^\{?([23])\}?|\b(square|sq|cubic)\b", unit.lower())
+    if power is None:
+        return 1
+    return int(power.group(1)) if power.group(1) else 3 if power.group(2) == "cubic" else 2
 
 
 def _unwrap_text_commands(text: str) -> str:
@@ -106,8 +119,8 @@ def split_assignment(text: str) -> tuple[str | None, str]:
     return None, text
 
 
-def clean_answer(text: str) -> str:
-    """Rewrite ``text`` into a simpler LaTeX string with the same mathematical value."""
+def _prepare(text: str) -> str:
+    """The notation rewrites of ``clean_answer`` that come before removing a unit."""
     text = _strip_math_delimiters(text.replace("\\$", ""))
     text = _LEFT_RIGHT.sub("", text)
     text = _THOUSANDS_SEPARATOR.sub(",", text)
@@ -119,8 +132,12 @@ def clean_answer(text: str) -> str:
     text = _FRAC_SHORTHAND.sub(r"\\frac{\1}{\2}", text)
     text = _FRAC_HALF_SHORTHAND.sub(r"\\frac{\1}{\2}", text)
     text = _SQRT_SHORTHAND.sub(r"\\sqrt{\1}", text)
-    text = text.strip().rstrip(".").strip()
-    text = _drop_units(text)
+    return text.strip().rstrip(".").strip()
+
+
+def clean_answer(text: str) -> str:
+    """Rewrite ``text`` into a simpler LaTeX string with the same mathematical value."""
+    text, _ = _split_unit(_prepare(text))
     text = _unwrap_text_commands(text).strip()
     text = _MEMBERSHIP_PREFIX.sub("", text)
     grouped = re.sub(r"\s+", " ", text.strip())

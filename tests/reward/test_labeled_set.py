@@ -26,8 +26,8 @@ SAMPLES = {
     "eval/aime24.parquet": 30,
     "eval/aime25.parquet": 30,
     "eval/amc23.parquet": 40,
-    "eval/math500.parquet": 120,
-    "eval/olympiadbench.parquet": 120,
+    "eval/math500.parquet": 500,
+    "eval/olympiadbench.parquet": 675,
     "math/train.parquet": 60,
 }
 REASONING = "Let me work through this carefully. First, set up the equation and simplify both sides. "
@@ -60,7 +60,8 @@ def equivalent_forms(gold: str) -> dict[str, str]:
     """Responses whose final answer equals ``gold`` (keyed by the rewrite used)."""
     forms = {"verbatim": _boxed(gold), "inline_box": f"$\\boxed{{{gold}}}$"}
     forms["earlier_box_then_gold"] = f"First guess \\boxed{{0}}. {REASONING}Corrected: \\boxed{{{gold}}}"
-    forms["spacing"] = _boxed(re.sub(r"\s*,\s*", ", ", gold).replace("=", " = "))
+    if not re.fullmatch(r"[\d,]+", clean_answer(gold).replace(" ", "")) or "," not in gold:
+        forms["spacing"] = _boxed(re.sub(r"\s*,\s*", ", ", gold).replace("=", " = "))
     if "\\frac" in gold:
         forms["dfrac"] = _boxed(gold.replace("\\frac", "\\dfrac"))
         forms["tfrac"] = _boxed(gold.replace("\\frac", "\\tfrac"))
