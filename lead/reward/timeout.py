@@ -4,7 +4,7 @@ math-verify's built-in timeouts use SIGALRM, which only works in the main thread
 interpreter; verl calls reward functions from thread pools inside Ray actors. Here every
 math-verify call runs in a separate, reusable worker process (``sympy_worker.py``, started with
 ``subprocess`` so nothing of the parent is forked). The parent waits on the worker's pipe with
-``select`` until the caller's deadline and kills the worker if it overruns; the next call starts a
+``poll`` until the caller's deadline and kills the worker if it overruns; the next call starts a
 fresh one. A small pool serves concurrent threads.
 """
 
@@ -50,12 +50,13 @@ class _Worker:
     def _read_line(self, deadline: float) -> bytes | None:
         """Next line from the worker, or None if the deadline passes or the worker dies."""
         fd = self.process.stdout.fileno()
+        poller = select.poll()  # not select.select: it fails for descriptors above 1024
+        poller.register(fd, select.POLLIN)
         while b"\n" not in self._buffer:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 return None
-            readable, _, _ = select.select([fd], [], [], remaining)
-            if not readable:
+            if not poller.poll(max(1, int(remaining * 1000))):
                 return None
             chunk = os.read(fd, 4096)
             if not chunk:

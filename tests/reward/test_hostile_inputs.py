@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import multiprocessing
+import os
+import resource
 import threading
 import time
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
@@ -10,6 +12,7 @@ from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 import pytest
 
 from lead.reward import compute_score, grade, grader_stats
+from lead.reward.timeout import shutdown_workers
 
 TIMEOUT = 1.0
 SLACK = 0.25  # thread scheduling on a busy 2-core machine; the grader itself stops 50 ms early
@@ -134,3 +137,22 @@ def test_inside_a_ray_actor_with_threads() -> None:
     assert (right, right_timed_out) == (1.0, False)
     assert (tower, tower_timed_out) == (0.0, True)
     assert tower_seconds <= TIMEOUT + SLACK
+
+
+def test_works_when_the_process_has_many_open_files() -> None:
+    """Ray actors hold many descriptors; the worker's pipes may be numbered above 1024."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard != resource.RLIM_INFINITY and hard < 1200:
+        pytest.skip(f"the open-file limit {hard} is below 1200")
+    resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, 1200), hard))
+    shutdown_workers()  # the next comparison starts a worker whose pipes get high numbers
+    pipes = [os.pipe() for _ in range(550)]
+    try:
+        assert max(max(pipe) for pipe in pipes) > 1024
+        assert grade("\\boxed{\\sqrt{12}}", "2\\sqrt{3}", timeout=10.0).correct
+    finally:
+        for pipe in pipes:
+            os.close(pipe[0])
+            os.close(pipe[1])
+        shutdown_workers()
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
