@@ -39,7 +39,8 @@ class GradeResult:
 def grader_stats() -> dict[str, int]:
     """Counts since start (or reset): graded, correct, no_answer, too_long, timed_out, errors,
     math_verify_calls (comparisons that needed math-verify) and of those math_verify_unparsable
-    (an answer math-verify could not read) and math_verify_error (math-verify or sympy failed)."""
+    (an answer math-verify could not read), math_verify_error (math-verify or sympy failed) and
+    math_verify_start_failures (no worker process could be started)."""
     return STATS.snapshot()
 
 

@@ -145,7 +145,8 @@ class WorkerPool:
                     return None
         try:
             return _Worker()
-        except OSError:
+        except Exception:  # cannot start a process here: count the slot as free again
+            STATS.add("math_verify_start_failures")
             with self._condition:
                 self._count -= 1
                 self._condition.notify()
@@ -158,7 +159,8 @@ class WorkerPool:
             worker.kill()
             try:
                 worker = _Worker()
-            except OSError:
+            except Exception:  # cannot start a process here: count the slot as free again
+                STATS.add("math_verify_start_failures")
                 with self._condition:
                     self._count -= 1
                     self._condition.notify()

@@ -5,9 +5,11 @@ from __future__ import annotations
 import multiprocessing
 import os
 import resource
+import sys
 import threading
 import time
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from pathlib import Path
 
 import pytest
 
@@ -156,3 +158,17 @@ def test_works_when_the_process_has_many_open_files() -> None:
             os.close(pipe[1])
         shutdown_workers()
         resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+
+
+def test_no_hang_when_no_worker_can_start(monkeypatch: pytest.MonkeyPatch) -> None:
+    shutdown_workers()
+    failures_before = grader_stats().get("math_verify_start_failures", 0)
+    monkeypatch.setattr(sys, "executable", str(Path("/nonexistent/python")))
+    for _ in range(6):  # more calls than pool slots: a failed start must give its slot back
+        started = time.monotonic()
+        result = grade("\\boxed{\\sqrt{27}}", "3\\sqrt{3}", timeout=2.0)
+        assert (result.correct, result.timed_out) == (False, True)
+        assert time.monotonic() - started < 1.0
+    monkeypatch.undo()
+    assert grader_stats()["math_verify_start_failures"] >= failures_before + 6
+    assert grade("\\boxed{\\sqrt{27}}", "3\\sqrt{3}", timeout=10.0).correct
