@@ -30,7 +30,7 @@ from lead.demo.report import (
 )
 from lead.demo.rl import METHODS, RLSettings, StepRow, lead_config_for, run_rl
 from lead.demo.summary import closing_note, write_summary
-from lead.demo.task import sample_problems
+from lead.demo.task import minimal_solution, sample_problems
 from lead.demo.tokenizer import build_tokenizer
 from lead.demo.warm_start import train_warm_start
 
@@ -47,15 +47,15 @@ class DemoSettings:
 
     seed: int = 0
     min_digits: int = 2
-    max_digits: int = 6
-    sft_steps: int = 600
-    sft_batch_size: int = 128
+    max_digits: int = 5
+    sft_steps: int = 1000
+    sft_batch_size: int = 64
     sft_learning_rate: float = 3e-3
-    rl_steps: int = 60
+    rl_steps: int = 150
     prompts_per_step: int = 8
     num_generations: int = 8
     max_completion_length: int = 128
-    rl_learning_rate: float = 1e-4
+    rl_learning_rate: float = 2e-4
     temperature: float = 1.0
     train_problems: int = 2000
     eval_problems: int = 128
@@ -63,10 +63,17 @@ class DemoSettings:
     threads: int = 1
 
 
-QUICK = {"sft_steps": 150, "rl_steps": 6, "eval_problems": 48, "eval_samples": 2, "train_problems": 200}
+QUICK = {"sft_steps": 200, "rl_steps": 8, "eval_problems": 48, "eval_samples": 2, "train_problems": 200}
 
 
-def parse_args(argv: Sequence[str] | None) -> tuple[DemoSettings, Path]:
+QUICK_CAVEAT = (
+    "this was a --quick run, a smoke test of the pipeline: the warm start is barely trained and the "
+    "RL runs are a few steps long, so these numbers say nothing about LEAD. Run lead-demo without "
+    "--quick for the real experiment."
+)
+
+
+def parse_args(argv: Sequence[str] | None) -> tuple[DemoSettings, Path, bool]:
     defaults = DemoSettings()
     parser = argparse.ArgumentParser(prog="lead-demo", description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help=f"about a minute: {QUICK}")
@@ -78,7 +85,7 @@ def parse_args(argv: Sequence[str] | None) -> tuple[DemoSettings, Path]:
     args = parser.parse_args(argv)
     settings = replace(defaults, **QUICK) if args.quick else defaults
     overrides = {name: getattr(args, name) for name in asdict(defaults) if getattr(args, name) is not None}
-    return replace(settings, **overrides), args.out
+    return replace(settings, **overrides), args.out, args.quick
 
 
 def print_row(method: str, row: StepRow) -> None:
@@ -100,7 +107,7 @@ def print_evaluation(name: str, evaluation: Evaluation) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    settings, out = parse_args(argv)
+    settings, out, quick = parse_args(argv)
     out.mkdir(parents=True, exist_ok=True)
     torch.set_num_threads(settings.threads)
     set_seed(settings.seed)
@@ -177,11 +184,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     plot_training_curves(runs, warm_start, out / "training_curves.png")
     plot_psi_weights(runs["lead"], out / "psi_weights.png")
     targets = group_targets(runs["lead"].completions, lead_config_for(rl_settings))
-    plot_targets_by_difficulty(
-        targets,
-        needed_lengths(held_out, lambda text: len(tokenizer(text)["input_ids"])),
-        out / "lstar_by_difficulty.png",
-    )
+    shortest = needed_lengths(held_out, lambda text: len(tokenizer(text)["input_ids"]))
+    plot_targets_by_difficulty(targets, shortest, out / "lstar_by_difficulty.png")
     for method, run in runs.items():
         (out / f"history_{method}.json").write_text(json.dumps(run.history, indent=1))
     timings["total"] = time.perf_counter() - started
@@ -192,6 +196,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings=asdict(settings),
         timings=timings,
         figures=FIGURES,
+        shortest_mean_length=sum(len(tokenizer(minimal_solution(p))["input_ids"]) + 1 for p in held_out)
+        / len(held_out),
+        caveat=QUICK_CAVEAT if quick else None,
     )
     print(closing_note(warm_start, evaluations))
     print(f"Report: {out / 'summary.md'} (total {timings['total']:.0f} s)")

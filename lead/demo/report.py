@@ -24,6 +24,7 @@ COLORS = {"grpo": "tab:blue", "lead": "tab:orange"}
 LABELS = {"grpo": "GRPO (correctness only)", "lead": "LEAD"}
 LENGTH_GOAL = 0.30
 ACCURACY_TOLERANCE = 0.05
+SMOOTHING = 10
 
 
 @dataclass(frozen=True)
@@ -87,16 +88,27 @@ def _series(history: Sequence[Mapping[str, float]], key: str) -> tuple[list[floa
     return [p[0] for p in points], [p[1] for p in points]
 
 
+def _moving_average(values: Sequence[float]) -> list[float]:
+    """Trailing mean over the last ``SMOOTHING`` values (fewer at the start)."""
+    return [
+        sum(values[max(0, i + 1 - SMOOTHING) : i + 1]) / (i + 1 - max(0, i + 1 - SMOOTHING))
+        for i in range(len(values))
+    ]
+
+
 def plot_training_curves(runs: Mapping[str, RLRun], warm_start: Evaluation, path: Path) -> None:
     """Mean completion length and batch accuracy against step, GRPO and LEAD."""
     figure, (length_axis, accuracy_axis) = plt.subplots(1, 2, figsize=(11, 4))
     for method, run in runs.items():
-        length_axis.plot(
-            *_series(run.history, "completions/mean_length"), color=COLORS[method], label=LABELS[method]
-        )
-        accuracy_axis.plot(
-            *_series(run.history, "rewards/correct/mean"), color=COLORS[method], label=LABELS[method]
-        )
+        for axis, key in ((length_axis, "completions/mean_length"), (accuracy_axis, "rewards/correct/mean")):
+            steps, values = _series(run.history, key)
+            axis.plot(steps, values, color=COLORS[method], alpha=0.3, linewidth=0.8)
+            axis.plot(
+                steps,
+                _moving_average(values),
+                color=COLORS[method],
+                label=f"{LABELS[method]}, {SMOOTHING}-step mean",
+            )
     length_axis.axhline(warm_start.mean_length, color="gray", linestyle="--", label="warm start (held-out)")
     accuracy_axis.axhline(warm_start.accuracy, color="gray", linestyle="--", label="warm start (held-out)")
     length_axis.set(title="Mean completion length (training batches)", xlabel="RL step", ylabel="tokens")
@@ -123,18 +135,20 @@ def plot_psi_weights(lead_run: RLRun, path: Path) -> None:
     axis.plot(
         *_series(lead_run.history, "lead/target_w_corr"),
         color="tab:green",
-        alpha=0.35,
+        alpha=0.45,
+        linewidth=0.8,
         linestyle=":",
         label="w*_c (PSI target)",
     )
     axis.plot(
         *_series(lead_run.history, "lead/target_w_eff"),
         color="tab:purple",
-        alpha=0.35,
+        alpha=0.45,
+        linewidth=0.8,
         linestyle=":",
         label="w*_e (PSI target)",
     )
-    axis.set(title="LEAD: PSI weights", xlabel="RL step", ylabel="weight", ylim=(0, 1))
+    axis.set(title="LEAD: PSI weights", xlabel="RL step", ylabel="weight", ylim=(-0.03, 1.03))
     axis.grid(alpha=0.3)
     axis.legend(fontsize=8)
     figure.tight_layout()

@@ -54,6 +54,8 @@ def write_summary(
     settings: Mapping[str, object],
     timings: Mapping[str, float],
     figures: Mapping[str, str],
+    shortest_mean_length: float,
+    caveat: str | None = None,
 ) -> GoalCheck:
     """Write ``summary.md``; returns LEAD's goal check."""
     difficulties = sorted(warm_start.lengths_by_difficulty)
@@ -78,6 +80,9 @@ def write_summary(
         "| --- | --- | --- | --- | --- |",
         *[_row(name, evaluation, warm_start) for name, evaluation in models.items()],
         "",
+        f"For reference, the shortest correct solutions of these problems average {shortest_mean_length:.1f} "
+        "tokens.",
+        "",
         "Mean length by difficulty (digits to add):",
         "",
         "| model | " + " | ".join(f"k={k}" for k in difficulties) + " |",
@@ -93,6 +98,7 @@ def write_summary(
         "",
         closing_note(warm_start, evaluations),
         "",
+        *([f"**Note:** {caveat}", ""] if caveat else []),
         "## Figures",
         "",
         *[f"- {caption}: ![{caption}]({name})" for name, caption in figures.items()],

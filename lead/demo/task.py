@@ -26,7 +26,7 @@ RECHECK_WORD = "check"
 RESTATE_WORDS = ("so", "total")
 SYMBOL_WORDS = ("+", "=")
 MAX_NUMBER = 45  # the largest running sum: 9 + 8 + ... + 1
-MAX_VERBOSITY = 4
+MAX_VERBOSITY = 5
 
 
 @dataclass(frozen=True)

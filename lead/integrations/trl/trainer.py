@@ -131,9 +131,10 @@ class LEADGRPOTrainer(GRPOTrainer):
         local_size = completion_mask.shape[0]
         start = self.accelerator.process_index * local_size
         output["advantages"] = sequence_advantages[start : start + local_size].to(completion_mask.device)
-        logged = self._logs["advantages"]
-        for offset, value in enumerate(sequence_advantages.tolist()):
-            logged[len(logged) - len(sequence_advantages) + offset] = value
+        logged = self._logs["advantages"]  # TRL just appended its own advantages for this batch
+        for _ in range(min(len(logged), len(sequence_advantages))):
+            logged.pop()
+        logged.extend(sequence_advantages.tolist())
         for name, value in metrics.items():
             self._metrics["train"][name].append(value)
         return output

@@ -116,6 +116,7 @@ def test_advantages_on_a_generated_batch_equal_the_cores(tmp_path) -> None:
     torch.testing.assert_close(
         advantages.unsqueeze(1) * completion_mask, expected.float(), rtol=1e-5, atol=1e-6
     )
+    assert list(trainer._logs["advantages"]) == pytest.approx(advantages.tolist())
     assert trainer._metrics["train"]["lead/w_corr"] == [pytest.approx(expected_metrics["lead/w_corr"])]
     assert trainer._metrics["train"]["lead/accuracy_batch"] == [pytest.approx(float(correctness.mean()))]
 
