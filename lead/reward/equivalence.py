@@ -181,8 +181,9 @@ def _same_label(pred_label: str | None, gold_label: str) -> bool:
 def _item_verdict(pred: str, gold: str, deadline: float, *, labels_must_match: bool) -> Verdict:
     """Compare two cleaned answers or list items, looking through ``name =`` labels.
 
-    With ``labels_must_match`` (items of a list) a labelled gold item (``x=1``) needs the same
-    label in the prediction, so ``x=2, y=1`` never matches ``x=1, y=2``.
+    With ``labels_must_match`` (items of a list labelled with different names) a labelled gold
+    item (``x=1``) needs the same label in the prediction, so ``x=2, y=1`` never matches
+    ``x=1, y=2``.
     """
     pred_label, pred_value = split_assignment(pred)
     gold_label, gold_value = split_assignment(gold)
@@ -191,8 +192,16 @@ def _item_verdict(pred: str, gold: str, deadline: float, *, labels_must_match: b
     return _value_verdict(pred_value, gold_value, deadline)
 
 
+def _labels_matter(gold_items: tuple[str, ...]) -> bool:
+    """Items labelled with different names (``x=1, y=2``) must keep their labels; one shared name
+    (``a=2, a=-6``) says nothing, so unlabelled predictions are fine."""
+    labels = {split_assignment(clean_answer(item))[0] for item in gold_items}
+    return len(labels - {None}) > 1
+
+
 def _matching_exists(pred_items: tuple[str, ...], gold_items: tuple[str, ...], deadline: float) -> Verdict:
     """Whether the items pair up one-to-one (any order), by augmenting paths."""
+    labels_matter = _labels_matter(gold_items)
     timed_out = False
     cache: dict[tuple[int, int], bool] = {}
 
@@ -200,7 +209,10 @@ def _matching_exists(pred_items: tuple[str, ...], gold_items: tuple[str, ...], d
         nonlocal timed_out
         if (i, j) not in cache:
             verdict = _item_verdict(
-                clean_answer(pred_items[i]), clean_answer(gold_items[j]), deadline, labels_must_match=True
+                clean_answer(pred_items[i]),
+                clean_answer(gold_items[j]),
+                deadline,
+                labels_must_match=labels_matter,
             )
             timed_out = timed_out or verdict.timed_out
             cache[(i, j)] = verdict.equal
@@ -255,9 +267,10 @@ def answers_equal(pred: str, gold: str, deadline: float) -> Verdict:
         return _matching_exists(pred_shape.items, gold_shape.items, deadline)
     same_brackets = pred_shape.brackets == gold_shape.brackets
     if gold_shape.kind == "sequence" and pred_shape.kind == "sequence" and same_brackets:
+        labels_matter = _labels_matter(gold_shape.items)
         for pred_item, gold_item in zip(pred_shape.items, gold_shape.items, strict=True):
             verdict = _item_verdict(
-                clean_answer(pred_item), clean_answer(gold_item), deadline, labels_must_match=True
+                clean_answer(pred_item), clean_answer(gold_item), deadline, labels_must_match=labels_matter
             )
             if not verdict.equal:
                 return verdict
