@@ -8,10 +8,11 @@ how many calls timed out, failed, or found no answer.
 
 from __future__ import annotations
 
+import numbers
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -82,22 +83,25 @@ def _as_text(value: Any) -> str:
     return ""
 
 
+def _is_number(value: Any) -> bool:
+    return isinstance(value, numbers.Real) and not isinstance(value, bool)
+
+
 def _gold_answers(ground_truth: Any) -> list[str]:
-    """Accepted answers as strings: a string, a number, or an iterable of them (numpy arrays too)."""
-    if isinstance(ground_truth, (str, bytes, bytearray)):
+    """Accepted answers as strings: a string, a number (numpy's too), or an iterable of them.
+
+    Gold answers longer than ``MAX_ANSWER_CHARS`` are dropped (no answer that long can match).
+    """
+    if isinstance(ground_truth, (str, bytes, bytearray)) or _is_number(ground_truth):
         candidates: Iterable[Any] = [ground_truth]
-    elif isinstance(ground_truth, (int, float)) and not isinstance(ground_truth, bool):
-        candidates = [repr(ground_truth)]
-    elif isinstance(ground_truth, Iterable):
+    elif isinstance(ground_truth, Iterable) and not isinstance(ground_truth, Mapping):
         candidates = list(ground_truth)
     else:
         candidates = []
     golds = []
     for candidate in candidates:
-        if isinstance(candidate, (int, float)) and not isinstance(candidate, bool):
-            candidate = repr(candidate)
-        text = _as_text(candidate).strip()
-        if text:
+        text = (str(candidate) if _is_number(candidate) else _as_text(candidate)).strip()
+        if text and len(text) <= MAX_ANSWER_CHARS:
             golds.append(text)
     return golds
 

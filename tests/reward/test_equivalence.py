@@ -146,6 +146,10 @@ def test_grade_result_fields() -> None:
 def test_ground_truth_types() -> None:
     assert grade("\\boxed{27}", 27.0).correct
     assert grade("\\boxed{5}", np.array(["4", "5"], dtype=object)).correct
+    assert grade("\\boxed{27}", np.float64(27.0)).correct
+    assert grade("\\boxed{27}", np.int64(27)).correct
+    assert not grade("\\boxed{27}", {"27": "27"}).correct  # type: ignore[arg-type]
+    assert not grade("\\boxed{1}", "1" * 100_000 + "+1").correct
     assert grade("\\boxed{70}", 70).correct
     assert grade("\\boxed{3}", ("1", "3")).correct
     assert not grade("\\boxed{3}", None).correct  # type: ignore[arg-type]
