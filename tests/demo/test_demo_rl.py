@@ -13,7 +13,6 @@ from lead.demo.task import sample_problems
 from lead.demo.tokenizer import build_tokenizer
 
 
-@pytest.mark.slow
 @pytest.mark.parametrize("method", ["grpo", "lead"])
 def test_one_rl_step_moves_the_weights_and_records_lengths(method: str, tmp_path) -> None:
     tokenizer = build_tokenizer()
@@ -49,3 +48,26 @@ def test_one_rl_step_moves_the_weights_and_records_lengths(method: str, tmp_path
     assert [row.step for row in rows] == [1]
     assert rows[0].mean_length == pytest.approx(sum(c.length for c in run.completions) / 8)
     assert (rows[0].lambda_corr is not None) == (method == "lead")
+
+
+def test_same_seed_gives_the_same_run(tmp_path) -> None:
+    tokenizer = build_tokenizer()
+    warm_start = build_tiny_model(tokenizer, seed=0, hidden_size=32, num_layers=1, num_heads=2)
+    settings = RLSettings(
+        steps=2,
+        prompts_per_step=2,
+        num_generations=4,
+        max_completion_length=16,
+        learning_rate=1e-2,
+        temperature=1.0,
+        seed=5,
+    )
+    problems = sample_problems(random.Random(0), 8, 2, 4)
+    first, second = (
+        run_rl("lead", warm_start, tokenizer, problems, settings, str(tmp_path / name), lambda row: None)
+        for name in ("first", "second")
+    )
+    assert first.completions == second.completions
+    assert [row["lead/w_corr"] for row in first.history] == [row["lead/w_corr"] for row in second.history]
+    for name, tensor in first.model.state_dict().items():
+        assert torch.equal(tensor, second.model.state_dict()[name]), name

@@ -87,7 +87,6 @@ def test_default_config_takes_the_completion_budget(tmp_path) -> None:
     assert trainer.lead_estimator.config.lstar_min == MAX_COMPLETION // 8
 
 
-@pytest.mark.slow
 def test_advantages_on_a_generated_batch_equal_the_cores(tmp_path) -> None:
     trainer = make_trainer(tmp_path)
     trainer.model.train()
@@ -121,7 +120,6 @@ def test_advantages_on_a_generated_batch_equal_the_cores(tmp_path) -> None:
     assert trainer._metrics["train"]["lead/accuracy_batch"] == [pytest.approx(float(correctness.mean()))]
 
 
-@pytest.mark.slow
 def test_checkpoint_saves_and_resume_restores_the_controller(tmp_path) -> None:
     uninterrupted = make_trainer(tmp_path / "a", max_steps=2, save_steps=1)
     uninterrupted.train()
