@@ -137,3 +137,18 @@ def test_checkpoint_saves_and_resume_restores_the_controller(tmp_path) -> None:
     resumed_logs = [row for row in resumed.state.log_history if "lead/w_corr" in row]
     assert resumed_logs[-1]["lead/step"] == 2.0
     assert resumed.lead_estimator.state_dict() == pytest.approx(final)
+
+
+def test_a_batch_without_scored_completions_gets_zero_advantages_and_no_controller_step(tmp_path) -> None:
+    trainer = make_trainer(tmp_path)
+    state_before = trainer.lead_estimator.state_dict()
+    unscored = torch.full((2 * NUM_GENERATIONS,), float("nan"))
+    advantages, metrics = trainer.lead_sequence_advantages(unscored, torch.full_like(unscored, 5.0))
+    assert advantages.tolist() == [0.0] * (2 * NUM_GENERATIONS)
+    assert metrics == {}
+    assert trainer.lead_estimator.state_dict() == state_before
+
+    scored = torch.tensor([1.0, 0.0, float("nan"), 1.0] * 2)
+    advantages, metrics = trainer.lead_sequence_advantages(scored, torch.tensor([3.0, 5, 4, 2] * 2))
+    assert advantages[2] == 0 and advantages[6] == 0
+    assert metrics["lead/num_ignored_rows"] == 2
