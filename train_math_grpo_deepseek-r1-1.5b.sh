@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # GRPO baseline on DeepSeek-R1-Distill-Qwen-1.5B, MATH levels 3-5 (paper Table 1), with verl 0.9.1.
-# Reward: correctness + 1.0 when the response is correct and at most 2000 tokens (LEADRewardManager).
+# Reward: correctness + 1.0 when the response is correct and at most 2000 tokens (lead.reward's
+# compute_score; LEADRewardManager passes it the response length in tokens).
 #
 #   bash train_math_grpo_deepseek-r1-1.5b.sh [extra Hydra overrides...]
 #   DRY_RUN=1 bash train_math_grpo_deepseek-r1-1.5b.sh     # compose + validate only, no GPU needed
@@ -17,7 +18,7 @@
 #   trainer.wandb_kwargs.resume=allow    WANDB_RESUME=allow (set by the launcher; WANDB_RUN_ID to resume)
 #   algorithm.filter_groups.metric=seq_reward   is now `reward` (the sequence reward); dynamic sampling
 #                                        needs the v1 trainer (trainer.use_v1=True, the default)
-#   DEEPSCALE_* environment variables    reward.reward_kwargs of LEADRewardManager
+#   DEEPSCALE_* environment variables    reward.custom_reward_function.reward_kwargs
 # Dropped because verl 0.9.1 would ignore them here: actor.ppo_micro_batch_size (dynamic batch size
 # is on), algorithm.kl_ctrl.kl_coef (no KL in the reward), rollout.val_kwargs.temperature (greedy),
 # data.val_batch_size (deprecated: validation is sent to the inference engines as one batch).
@@ -40,10 +41,10 @@ RECIPE=(
     algorithm.use_kl_in_reward=False
     algorithm.filter_groups.enable=True
     algorithm.filter_groups.metric=reward
-    reward.reward_kwargs.correct_weight=1.0
-    reward.reward_kwargs.length_weight=1.0
-    reward.reward_kwargs.length_threshold=2000
-    reward.reward_kwargs.length_requires_correct=True
+    reward.custom_reward_function.reward_kwargs.correct_weight=1.0
+    reward.custom_reward_function.reward_kwargs.length_bonus=1.0
+    reward.custom_reward_function.reward_kwargs.length_threshold=2000
+    reward.custom_reward_function.reward_kwargs.bonus_requires_correct=True
     data.train_files="$DATA_DIR/train.parquet"
     data.val_files="$DATA_DIR/test.parquet"
     data.train_batch_size=128

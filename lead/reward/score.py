@@ -19,6 +19,7 @@ from typing import Any
 
 from lead.reward.equivalence import Verdict, answers_equal
 from lead.reward.extract import extract_answer
+from lead.reward.shaping import CONFIG_KEY, LengthShaping
 from lead.reward.stats import STATS
 
 DEFAULT_TIMEOUT = 5.0
@@ -161,35 +162,33 @@ def _load_tokenizer(path: str) -> Any:
     return AutoTokenizer.from_pretrained(path)
 
 
+def _given_length(value: Any) -> int | None:
+    """A response length handed over by the caller, or None if it is not a count of tokens."""
+    return int(value) if _is_number(value) and value >= 0 else None
+
+
 def _response_tokens(
     solution_str: str,
     extra_info: Any,
-    response_length: int | None,
+    response_length: Any,
     tokenizer: Any,
     tokenizer_path: str | None,
-) -> int | None:
-    """Token count of the response: given by the caller, or counted with a tokenizer; None if neither."""
-    if response_length is not None:
-        return int(response_length)
-    if isinstance(extra_info, dict) and extra_info.get("response_length") is not None:
-        return int(extra_info["response_length"])
+) -> int:
+    """Token count of the response: given by the caller, else counted with a tokenizer."""
+    given = _given_length(response_length)
+    if given is None and isinstance(extra_info, Mapping):
+        given = _given_length(extra_info.get("response_length"))
+    if given is not None:
+        return given
     if tokenizer is None and tokenizer_path:
         tokenizer = _load_tokenizer(str(tokenizer_path))
     if tokenizer is None:
-        return None
-    return len(tokenizer.encode(solution_str, add_special_tokens=False))
-
-
-def _validate_bonus(length_bonus: Any, length_threshold: Any) -> float:
-    if isinstance(length_bonus, bool) or not isinstance(length_bonus, (int, float)) or length_bonus < 0:
-        raise ValueError(f"length_bonus must be a number >= 0, got {length_bonus!r}")
-    if length_bonus > 0 and (
-        isinstance(length_threshold, bool) or not isinstance(length_threshold, int) or length_threshold <= 0
-    ):
         raise ValueError(
-            f"length_threshold must be a positive token count when length_bonus > 0, got {length_threshold!r}"
+            f"{CONFIG_KEY}.length_bonus > 0 needs the response length in tokens: allowed is the project's "
+            f"reward manager (LEADRewardManager), {CONFIG_KEY}.tokenizer_path, or a response_length "
+            "passed by the caller (keyword or extra_info['response_length'])"
         )
-    return float(length_bonus)
+    return len(tokenizer.encode(solution_str, add_special_tokens=False))
 
 
 def compute_score(
@@ -200,42 +199,40 @@ def compute_score(
     *,
     timeout: float = DEFAULT_TIMEOUT,
     fallback: bool = False,
+    correct_weight: float = 1.0,
     length_bonus: float = 0.0,
-    length_threshold: int | None = None,
+    length_threshold: int = 2000,
+    bonus_requires_correct: bool = True,
     response_length: int | None = None,
     tokenizer: Any = None,
     tokenizer_path: str | None = None,
     **kwargs: Any,
 ) -> dict[str, Any]:
-    """verl custom reward function: correctness of ``solution_str`` (plus an optional length bonus).
+    """verl custom reward function: correctness of ``solution_str``, optionally shaped by length.
 
     Returns ``{"score", "acc", "pred", "has_answer", "timed_out", "length_bonus"}`` for every
-    sample. ``score = acc + length_bonus * [acc and response tokens <= length_threshold]``; the
-    bonus is off by default. Tokens come from ``response_length`` (kwarg), then
-    ``extra_info["response_length"]``, then ``tokenizer`` / ``tokenizer_path`` (verl passes only
-    the decoded text, so set ``tokenizer_path`` in ``reward.custom_reward_function.reward_kwargs``).
-    Sample data never makes this raise; an invalid configuration raises ValueError on the first call.
-    ``data_source`` is accepted for verl's signature; every source is graded as math.
+    sample (``length_bonus``: the bonus this response earned). With the defaults ``score = acc``
+    (1.0 / 0.0); otherwise ``score = correct_weight * acc + length_bonus * [tokens <=
+    length_threshold and (acc or not bonus_requires_correct)]`` (see ``lead.reward.shaping``).
+    Tokens are needed only when ``length_bonus > 0``: from ``response_length`` (keyword), then
+    ``extra_info["response_length"]`` (set by the project's reward manager from the response mask),
+    then ``tokenizer`` / ``tokenizer_path``; never characters. In verl every keyword is set in
+    ``reward.custom_reward_function.reward_kwargs``. Sample data never makes this raise; an invalid
+    configuration raises ValueError naming the key. ``data_source`` is accepted for verl's
+    signature; every source is graded as math.
     """
-    bonus = _validate_bonus(length_bonus, length_threshold)
-    result = grade(solution_str, ground_truth, timeout=timeout, fallback=fallback)
-    applied = 0.0
-    if bonus > 0 and result.correct:
+    shaping = LengthShaping(correct_weight, length_bonus, length_threshold, bonus_requires_correct)
+    tokens = None
+    if shaping.needs_length:
         tokens = _response_tokens(
             _as_text(solution_str), extra_info, response_length, tokenizer, tokenizer_path
         )
-        if tokens is None:
-            raise ValueError(
-                "length_bonus > 0 needs the response length in tokens: pass tokenizer_path (or tokenizer) in "
-                "reward_kwargs, or response_length / extra_info['response_length']"
-            )
-        applied = bonus if tokens <= length_threshold else 0.0
-    accuracy = 1.0 if result.correct else 0.0
+    result = grade(solution_str, ground_truth, timeout=timeout, fallback=fallback)
     return {
-        "score": accuracy + applied,
-        "acc": accuracy,
+        "score": shaping.score(result.correct, tokens),
+        "acc": 1.0 if result.correct else 0.0,
         "pred": result.pred,
         "has_answer": result.has_answer,
         "timed_out": result.timed_out,
-        "length_bonus": applied,
+        "length_bonus": shaping.bonus(result.correct, tokens),
     }

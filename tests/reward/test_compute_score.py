@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -77,28 +78,69 @@ def test_length_bonus_from_a_given_length_or_tokenizer(tokenizer_dir: Path) -> N
     assert compute_score("d", _response(""), "7", response_length=100, **bonus)["score"] == 1.25
     assert compute_score("d", _response(""), "7", response_length=101, **bonus)["score"] == 1.0
     assert compute_score("d", _response(""), "7", {"response_length": 50}, **bonus)["score"] == 1.25
+    # The caller's count wins over re-tokenising (the reward manager passes the response mask's count).
+    given = compute_score("d", _response(""), "7", {"response_length": 101}, tokenizer=tokenizer, **bonus)
+    assert given["score"] == 1.0
     assert compute_score("d", _response("a" * 200), "7", tokenizer=tokenizer, **bonus)["score"] == 1.0
     assert compute_score("d", _response(""), "7", tokenizer=tokenizer, **bonus)["score"] == 1.25
+
+
+@pytest.mark.parametrize(
+    ("gold", "tokens", "requires_correct", "expected"),
+    [
+        ("7", 10, True, (0.8, 0.2)),
+        ("7", 11, True, (0.6, 0.0)),
+        ("8", 10, True, (0.0, 0.0)),
+        ("8", 10, False, (0.2, 0.2)),
+        ("8", 11, False, (0.0, 0.0)),
+        ("7", 10, False, (0.8, 0.2)),
+    ],
+)
+def test_weighted_bonus_with_and_without_the_correctness_condition(
+    gold: str, tokens: int, requires_correct: bool, expected: tuple
+) -> None:
+    """Table 2 of the paper at r = 1/3: lambda_c = 0.6 on correctness, lambda_e = 0.2 on the bonus."""
+    kwargs = {"correct_weight": 0.6, "length_bonus": 0.2, "length_threshold": 10}
+    result = compute_score(
+        "d", _response(""), gold, response_length=tokens, bonus_requires_correct=requires_correct, **kwargs
+    )
+    assert set(result) == KEYS
+    assert (result["score"], result["length_bonus"]) == pytest.approx(expected)
+    assert result["acc"] == (1.0 if gold == "7" else 0.0)
 
 
 def test_bonus_is_off_by_default() -> None:
     result = compute_score("deepscaler", _response(""), "7", response_length=1)
     assert (result["score"], result["length_bonus"]) == (1.0, 0.0)
+    # No length is needed, nor counted, without a bonus.
+    assert compute_score("deepscaler", _response(""), "7", correct_weight=0.5)["score"] == 0.5
+
+
+KEY = "reward.custom_reward_function.reward_kwargs"
 
 
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
-        ({"length_bonus": -0.1}, "length_bonus must be a number >= 0"),
-        ({"length_bonus": 0.5}, "length_threshold must be a positive token count"),
-        ({"length_bonus": 0.5, "length_threshold": 0}, "length_threshold must be a positive token count"),
-        ({"length_bonus": 0.5, "length_threshold": 10}, "needs the response length in tokens"),
+        ({"length_bonus": -0.1}, f"{KEY}.length_bonus=-0.1 is invalid: allowed is a finite number >= 0"),
+        ({"length_bonus": float("nan")}, f"{KEY}.length_bonus=nan is invalid"),
+        ({"correct_weight": True}, f"{KEY}.correct_weight=True is invalid"),
+        ({"length_bonus": 0.5, "length_threshold": 0}, f"{KEY}.length_threshold=0 is invalid: allowed is an"),
+        ({"length_threshold": 2.5}, f"{KEY}.length_threshold=2.5 is invalid"),
+        ({"bonus_requires_correct": "no"}, f"{KEY}.bonus_requires_correct='no' is invalid: allowed is true"),
+        ({"length_bonus": 0.5}, "length_bonus > 0 needs the response length in tokens"),
         ({"timeout": 0}, "timeout must be a positive number"),
     ],
 )
 def test_invalid_configuration_is_rejected(kwargs: dict, message: str) -> None:
-    with pytest.raises(ValueError, match=message):
+    with pytest.raises(ValueError, match=re.escape(message)):
         compute_score("deepscaler", _response(""), "7", **kwargs)
+
+
+def test_a_missing_length_is_a_configuration_error_even_for_wrong_answers() -> None:
+    """The error comes on the first call, whatever the sample, not on the first correct one."""
+    with pytest.raises(ValueError, match="needs the response length in tokens"):
+        compute_score("deepscaler", _response(""), "8", length_bonus=0.5)
 
 
 def test_through_verls_custom_reward_function_loader(tokenizer_dir: Path) -> None:

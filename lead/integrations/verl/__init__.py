@@ -9,7 +9,7 @@ Modules, one job each:
 - ``legacy``: the legacy ``RayPPOTrainer`` with LEAD state in its checkpoints.
 - ``runners``: the Ray task runners of ``python -m lead.main_ppo``.
 - ``requirements``: what a LEAD run requires of the verl config.
-- ``reward_manager``: verl's naive reward manager plus a length bonus and response lengths.
+- ``reward_manager``: verl's naive reward manager that passes and logs response lengths in tokens.
 - ``dry_run`` / ``launch``: configuration check without GPUs, and the training scripts' launcher.
 
 Importing this package imports nothing from verl.

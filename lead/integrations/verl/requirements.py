@@ -12,7 +12,7 @@ from omegaconf import OmegaConf
 
 from lead.integrations.verl.checkpoint import resolve_resume_folder, uses_lead
 from lead.integrations.verl.controller import lead_config_from_algorithm
-from lead.integrations.verl.reward_manager import LengthBonus
+from lead.reward.shaping import CONFIG_KEY, LengthShaping
 
 LEAD_CALLBACK = "lead.integrations.verl.checkpoint.LEADCheckpointCallback"
 REWARD_MANAGER_CLASS = "LEADRewardManager"
@@ -21,6 +21,36 @@ REWARD_MANAGER_CLASS = "LEADRewardManager"
 def _uses_lead_reward_manager(config: Any) -> bool:
     manager = config.reward.reward_manager
     return manager.source == "importlib" and manager.name == REWARD_MANAGER_CLASS
+
+
+def _reward_shaping(config: Any) -> LengthShaping:
+    """The length shaping the run's ``compute_score`` will apply (validated)."""
+    return LengthShaping.from_reward_kwargs(OmegaConf.select(config, CONFIG_KEY))
+
+
+def _check_length_source(config: Any, shaping: LengthShaping) -> None:
+    """A length bonus needs response tokens: from LEADRewardManager or a tokenizer."""
+    if not shaping.needs_length or _uses_lead_reward_manager(config):
+        return
+    if OmegaConf.select(config, f"{CONFIG_KEY}.tokenizer_path"):
+        return
+    raise ValueError(
+        f"{CONFIG_KEY}.length_bonus={shaping.length_bonus} needs response lengths in tokens, which "
+        f"reward.reward_manager.name={config.reward.reward_manager.name!r} does not pass: allowed is "
+        f"reward.reward_manager.name={REWARD_MANAGER_CLASS} (source importlib, the project default) "
+        f"or {CONFIG_KEY}.tokenizer_path"
+    )
+
+
+def _check_correctness_only(shaping: LengthShaping) -> None:
+    """LEAD reads correctness from the reward, so the score must be the 0/1 correctness."""
+    for name, allowed in (("length_bonus", 0.0), ("correct_weight", 1.0)):
+        value = getattr(shaping, name)
+        if value != allowed:
+            raise ValueError(
+                f"{CONFIG_KEY}.{name}={value} is invalid with adv_estimator=lead: the score must be the "
+                f"0/1 correctness (LEAD computes its own efficiency reward); allowed is {allowed}"
+            )
 
 
 def check_training_config(config: Any) -> list[str]:
@@ -34,9 +64,8 @@ def check_training_config(config: Any) -> list[str]:
             "algorithm.filter_groups.enable=True is ignored by the legacy trainer (trainer.use_v1=False): "
             "allowed is filter_groups with trainer.use_v1=True, or filter_groups.enable=False"
         )
-    length_bonus = None
-    if _uses_lead_reward_manager(config):
-        length_bonus = LengthBonus.from_reward_kwargs(config.reward.get("reward_kwargs"))
+    shaping = _reward_shaping(config)
+    _check_length_source(config, shaping)
     if not uses_lead(config):
         return warnings
 
@@ -52,12 +81,7 @@ def check_training_config(config: Any) -> list[str]:
             "reward.reward_manager.name='dapo' is invalid with adv_estimator=lead: its overlong shaping "
             "changes the correctness score; allowed are naive or LEADRewardManager"
         )
-    if length_bonus is not None and not length_bonus.is_correctness_only:
-        raise ValueError(
-            f"reward.reward_kwargs (correct_weight={length_bonus.correct_weight}, "
-            f"length_weight={length_bonus.length_weight}) is invalid with adv_estimator=lead: the score "
-            "must be the 0/1 correctness; allowed is correct_weight=1.0, length_weight=0.0"
-        )
+    _check_correctness_only(shaping)
     if config.reward.custom_reward_function.get("path") is None:
         warnings.append(
             "reward.custom_reward_function.path is null: verl's built-in scorer for the data source is used"

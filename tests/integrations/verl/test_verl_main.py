@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 
@@ -13,20 +14,23 @@ from lead.integrations.verl.legacy import LEADRayPPOTrainer, legacy_trainer_clas
 from lead.integrations.verl.main import PLUGIN_MODULE, forward_environment
 from lead.integrations.verl.requirements import check_training_config
 
+KWARGS = "reward.custom_reward_function.reward_kwargs"
+
 
 @pytest.mark.parametrize(
     ("overrides", "named"),
     [
         (["algorithm.use_kl_in_reward=True"], "use_kl_in_reward"),
         (["reward.reward_manager.source=register", "reward.reward_manager.name=dapo"], "dapo"),
-        (["reward.reward_kwargs.length_weight=0.5"], "length_weight"),
+        ([f"{KWARGS}.length_bonus=0.5"], f"{KWARGS}.length_bonus=0.5 is invalid with adv_estimator=lead"),
+        ([f"{KWARGS}.correct_weight=0.5"], f"{KWARGS}.correct_weight=0.5 is invalid with adv_estimator=lead"),
         (["algorithm.filter_groups.enable=True", "trainer.use_v1=False"], "filter_groups"),
         (["trainer.resume_mode=disabled"], "resume_mode"),
         (["algorithm.lead_beta=1.0"], "beta"),
     ],
 )
 def test_invalid_lead_configs_are_rejected(lead_config, overrides, named):
-    with pytest.raises(ValueError, match=named):
+    with pytest.raises(ValueError, match=re.escape(named)):
         check_training_config(lead_config(*overrides))
 
 
@@ -40,7 +44,46 @@ def test_soft_problems_are_warnings(lead_config):
 
 
 def test_grpo_runs_accept_a_length_bonus(lead_config):
-    config = lead_config("algorithm.adv_estimator=grpo", "reward.reward_kwargs.length_weight=1.0")
+    config = lead_config(
+        "algorithm.adv_estimator=grpo", f"{KWARGS}.correct_weight=0.2", f"{KWARGS}.length_bonus=0.8"
+    )
+    assert check_training_config(config) == []
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        (
+            [f"{KWARGS}.length_threshold=0"],
+            f"{KWARGS}.length_threshold=0 is invalid: allowed is an integer > 0",
+        ),
+        (
+            [f"{KWARGS}.length_bonus=-1"],
+            f"{KWARGS}.length_bonus=-1 is invalid: allowed is a finite number >= 0",
+        ),
+        (
+            [
+                f"{KWARGS}.length_bonus=1.0",
+                "reward.reward_manager.source=register",
+                "reward.reward_manager.name=naive",
+            ],
+            f"{KWARGS}.length_bonus=1.0 needs response lengths in tokens",
+        ),
+    ],
+)
+def test_invalid_length_bonus_is_rejected_before_launch(lead_config, overrides, message):
+    with pytest.raises(ValueError, match=re.escape(message)):
+        check_training_config(lead_config("algorithm.adv_estimator=grpo", *overrides))
+
+
+def test_a_tokenizer_path_lets_verls_naive_manager_use_the_bonus(lead_config):
+    config = lead_config(
+        "algorithm.adv_estimator=grpo",
+        f"{KWARGS}.length_bonus=1.0",
+        f"+{KWARGS}.tokenizer_path=/models/r1-1.5b",
+        "reward.reward_manager.source=register",
+        "reward.reward_manager.name=naive",
+    )
     assert check_training_config(config) == []
 
 

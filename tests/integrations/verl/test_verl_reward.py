@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import numpy as np
@@ -14,7 +15,7 @@ from verl import DataProto
 from verl.experimental.reward_loop.reward_manager.naive import NaiveRewardManager
 from verl.trainer.ppo.reward import load_reward_manager
 
-from lead.integrations.verl.reward_manager import LEADRewardManager, LengthBonus
+from lead.integrations.verl.reward_manager import LEADRewardManager
 from lead.reward import compute_score
 
 TEST_PARQUET = Path(__file__).resolve().parents[3] / "data" / "math" / "test.parquet"
@@ -102,34 +103,98 @@ def test_project_config_wires_the_lead_manager_and_grader(lead_config, tokenizer
         assert result["reward_extra_info"]["response_length"] == length
 
 
+KWARGS = "reward.custom_reward_function.reward_kwargs"
 BONUS_CASES = [(True, [1.5, 0.5, 0.0]), (False, [1.5, 0.5, 1.0])]
 
 
-@pytest.mark.parametrize(("requires_correct", "expected"), BONUS_CASES, ids=["paper", "classic"])
+@pytest.mark.parametrize(("requires_correct", "expected"), BONUS_CASES, ids=["paper", "release"])
 def test_length_bonus_of_the_grpo_baselines(
     lead_config, tokenizer, rows, responses, requires_correct, expected
 ):
+    """The bonus configured in reward_kwargs reaches compute_score through verl's loader."""
     pairs = zip(rows.iterrows(), responses, strict=True)
     short, long, wrong = (sample(tokenizer, row, text)[1] for (_, row), text in pairs)
     threshold = max(short, wrong)
     assert threshold < long
     config = lead_config(
         "algorithm.adv_estimator=grpo",
-        "reward.reward_kwargs.correct_weight=0.5",
-        "reward.reward_kwargs.length_weight=1.0",
-        f"reward.reward_kwargs.length_threshold={threshold}",
-        f"reward.reward_kwargs.length_requires_correct={requires_correct}",
+        f"{KWARGS}.correct_weight=0.5",
+        f"{KWARGS}.length_bonus=1.0",
+        f"{KWARGS}.length_threshold={threshold}",
+        f"{KWARGS}.bonus_requires_correct={requires_correct}",
     )
     manager = load_reward_manager(config, tokenizer)
+    assert isinstance(manager, LEADRewardManager)
     scored = score_all(manager, tokenizer, rows, responses)
     assert [result["reward_score"] for result, _ in scored] == expected
+    for (result, length), score in zip(scored, expected, strict=True):
+        info = result["reward_extra_info"]
+        assert info["response_length"] == length
+        assert info["score"] == score
+        assert info["length_bonus"] == score - 0.5 * info["acc"]
 
 
-def test_length_bonus_rejects_bad_values():
-    with pytest.raises(ValueError, match="length_threshold"):
-        LengthBonus(length_threshold=0)
-    with pytest.raises(ValueError, match="length_weight"):
-        LengthBonus.from_reward_kwargs({"length_weight": -1.0, "overlong_buffer_cfg": None})
+def test_bonus_counts_the_response_mask_not_the_decoded_text(lead_config, tokenizer, rows, responses):
+    """The EOS token is in the mask but not in the decoded text: the threshold is on the mask's count."""
+    row = rows.iloc[0]
+    data, length = sample(tokenizer, row, responses[0])
+    assert len(tokenizer.encode(responses[0])) == length - 1
+    scores = []
+    for threshold in (length, length - 1):
+        config = lead_config(
+            "algorithm.adv_estimator=grpo",
+            f"{KWARGS}.length_bonus=1.0",
+            f"{KWARGS}.length_threshold={threshold}",
+        )
+        manager = load_reward_manager(config, tokenizer)
+        scores.append(manager.loop.run_until_complete(manager.run_single(data))["reward_score"])
+    assert scores == [2.0, 1.0]
+
+
+def test_rollouts_sharing_one_extra_info_dict_get_their_own_lengths(lead_config, tokenizer, rows):
+    """The rollouts of one prompt share their dataset dict and are scored concurrently."""
+    row = rows.iloc[0]
+    gold = row["reward_model"]["ground_truth"]
+    short, long = f"\\boxed{{{gold}}}", "Thinking. " * 10 + f"\\boxed{{{gold}}}"
+    (short_data, short_length), (long_data, long_length) = (
+        sample(tokenizer, row, text) for text in (short, long)
+    )
+    shared = dict(row["extra_info"])
+    for data in (short_data, long_data):
+        data.non_tensor_batch["extra_info"][0] = shared
+    config = lead_config(
+        "algorithm.adv_estimator=grpo",
+        f"{KWARGS}.length_bonus=1.0",
+        f"{KWARGS}.length_threshold={short_length}",
+    )
+    manager = load_reward_manager(config, tokenizer)
+
+    async def score_both():
+        return await asyncio.gather(manager.run_single(short_data), manager.run_single(long_data))
+
+    results = manager.loop.run_until_complete(score_both())
+    assert [result["reward_score"] for result in results] == [2.0, 1.0]
+    assert [result["reward_extra_info"]["response_length"] for result in results] == [
+        short_length,
+        long_length,
+    ]
+    assert shared == dict(row["extra_info"])
+
+
+def test_the_manager_shapes_nothing_itself(lead_config, tokenizer, rows, responses):
+    """Scores equal compute_score's with the same kwargs and the mask's token count."""
+    config = lead_config(
+        "algorithm.adv_estimator=grpo", f"{KWARGS}.length_bonus=0.25", f"{KWARGS}.length_threshold=30"
+    )
+    manager = load_reward_manager(config, tokenizer)
+    kwargs = dict(config.reward.custom_reward_function.reward_kwargs)
+    for (result, length), (_, row), response in zip(
+        score_all(manager, tokenizer, rows, responses), rows.iterrows(), responses, strict=True
+    ):
+        gold = row["reward_model"]["ground_truth"]
+        expected = compute_score(row["data_source"], response, gold, response_length=length, **kwargs)
+        assert result["reward_score"] == expected["score"]
+        assert {key: result["reward_extra_info"][key] for key in expected} == expected
 
 
 def test_validation_logs_length_and_accuracy_per_benchmark(lead_config, tokenizer):

@@ -53,7 +53,9 @@ LEAD_RECIPE = {
     "data.max_response_length": "8000",
     "actor_rollout_ref.actor.optim.lr": "2e-06",
     "trainer.save_freq": "50",
-    "reward.reward_kwargs.length_weight": "0.0",
+    "reward.custom_reward_function.reward_kwargs.correct_weight": "1.0",
+    "reward.custom_reward_function.reward_kwargs.length_bonus": "0.0",
+    "reward.reward_manager.name": "LEADRewardManager",
     "trainer.checkpoint_callback_class": "lead.integrations.verl.checkpoint.LEADCheckpointCallback",
 }
 GRPO_RECIPE = {
@@ -65,10 +67,11 @@ GRPO_RECIPE = {
     "actor_rollout_ref.actor.clip_ratio_high": "0.28",
     "algorithm.filter_groups.enable": "True",
     "algorithm.filter_groups.metric": "reward",
-    "reward.reward_kwargs.correct_weight": "1.0",
-    "reward.reward_kwargs.length_weight": "1.0",
-    "reward.reward_kwargs.length_threshold": "2000",
-    "reward.reward_kwargs.length_requires_correct": "True",
+    "reward.custom_reward_function.reward_kwargs.correct_weight": "1.0",
+    "reward.custom_reward_function.reward_kwargs.length_bonus": "1.0",
+    "reward.custom_reward_function.reward_kwargs.length_threshold": "2000",
+    "reward.custom_reward_function.reward_kwargs.bonus_requires_correct": "True",
+    "reward.reward_manager.name": "LEADRewardManager",
     "trainer.save_freq": "20",
 }
 
@@ -141,8 +144,13 @@ def test_grpo_script_resolves_the_published_recipe_and_environment(tmp_path):
 
 @pytest.mark.parametrize(
     ("override", "named"),
-    [("algorithm.lead_alpah=2.0", "lead_alpah"), ("algorithm.lead_lstar_mode=max", "lstar_mode")],
-    ids=["typo", "bad-value"],
+    [
+        ("algorithm.lead_alpah=2.0", "lead_alpah"),
+        ("algorithm.lead_lstar_mode=max", "lstar_mode"),
+        ("reward.reward_kwargs.length_weight=1.0", "reward_kwargs"),
+        ("reward.custom_reward_function.reward_kwargs.length_bonus=0.5", "length_bonus=0.5 is invalid"),
+    ],
+    ids=["typo", "bad-value", "removed-key", "bonus-with-lead"],
 )
 def test_bad_override_fails_naming_it(tmp_path, override, named):
     result = dry_run(LEAD_SCRIPT, tmp_path, override)
@@ -157,10 +165,11 @@ def test_grpo_ratio_sweep(tmp_path):
     assert "start: GRPO-math-ratio0p25" in result.stdout
     (values,) = runs(result.stdout)
     assert values["algorithm.adv_estimator"] == "grpo"
-    assert values["reward.reward_kwargs.correct_weight"] == "0.8"
-    assert values["reward.reward_kwargs.length_weight"] == "0.2"
-    assert values["reward.reward_kwargs.length_threshold"] == "2000"
-    assert values["reward.reward_kwargs.length_requires_correct"] == "False"
+    assert values["reward.custom_reward_function.reward_kwargs.correct_weight"] == "0.8"
+    assert values["reward.custom_reward_function.reward_kwargs.length_bonus"] == "0.2"
+    assert values["reward.custom_reward_function.reward_kwargs.length_threshold"] == "2000"
+    assert values["reward.custom_reward_function.reward_kwargs.bonus_requires_correct"] == "False"
+    assert values["reward.reward_manager.name"] == "LEADRewardManager"
     assert values["data.max_response_length"] == "4000"
     assert values["trainer.default_local_dir"] == str(tmp_path / "math_grpo_ratio0p25_deepseek-r1-1.5b")
 
