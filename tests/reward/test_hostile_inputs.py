@@ -145,7 +145,7 @@ def test_works_when_the_process_has_many_open_files() -> None:
     """Ray actors hold many descriptors; the worker's pipes may be numbered above 1024."""
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     if hard != resource.RLIM_INFINITY and hard < 1200:
-        pytest.skip(f"the open-file limit {hard} is below 1200")
+        pytest.skip(reason=f"the open-file limit {hard} is below 1200")
     resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, 1200), hard))
     shutdown_workers()  # the next comparison starts a worker whose pipes get high numbers
     pipes = [os.pipe() for _ in range(550)]
