@@ -103,7 +103,7 @@ def test_missing_uid_is_a_clear_error(make_batch):
         compute_lead_advantage(batch.batch["token_level_rewards"], batch.batch["response_mask"], config=None)
 
 
-# Every per-step metric the spec requires (LEAD_SPEC.md, "State, checkpoints, metrics").
+# Every per-step metric LEAD must log (the specification's list; see lead/core/metrics.py).
 SPEC_METRICS = [
     "step",
     "w_corr",
