@@ -35,6 +35,20 @@ def real_row_mask(index: Sequence[Any], response_mask: torch.Tensor) -> torch.Te
     return ~torch.tensor(is_padding, dtype=torch.bool, device=response_mask.device)
 
 
+def finite_reward_rows(token_level_rewards: torch.Tensor) -> torch.Tensor:
+    """(B,) bool: rows whose rewards are all finite.
+
+    A NaN or infinite reward (from a custom reward function) must not stop a training run: such a
+    row is left out of every LEAD statistic and gets zero advantage, like a padding row, with a
+    warning and the count logged as ``lead/nonfinite_reward_rows``.
+    """
+    finite = torch.isfinite(token_level_rewards).all(dim=-1)
+    bad = int((~finite).sum())
+    if bad:
+        logger.warning("lead: %d response(s) with NaN or infinite rewards get zero advantage", bad)
+    return finite
+
+
 def compute_lead_advantage(
     token_level_rewards: torch.Tensor,
     response_mask: torch.Tensor,
@@ -61,12 +75,14 @@ def compute_lead_advantage(
     estimator = controller.estimator_for(lead_config_from_algorithm(config))
     install_tracking_hook()
 
-    keep = real_row_mask(index, response_mask)
+    finite = finite_reward_rows(token_level_rewards)
+    keep = real_row_mask(index, response_mask) & finite
     advantages = torch.zeros_like(token_level_rewards, dtype=torch.float32)
     if bool(keep.any()):
         kept_index = np.asarray(index, dtype=object)[keep.cpu().numpy()]
         kept_advantages, metrics = estimator(token_level_rewards[keep], response_mask[keep], kept_index)
         advantages[keep] = kept_advantages.to(advantages.dtype)
+        metrics["lead/nonfinite_reward_rows"] = float((~finite).sum())
         controller.record(metrics)
     return advantages, advantages
 

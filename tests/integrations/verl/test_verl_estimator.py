@@ -88,6 +88,25 @@ def test_v1_padding_rows_are_ignored(config, make_batch):
     assert metrics["lead/accuracy_batch"] == expected_metrics["lead/accuracy_batch"]
 
 
+def test_nonfinite_rewards_get_zero_advantage_and_do_not_stop_training(config, make_batch, caplog):
+    reference = LEADEstimator(lead_config_from_algorithm(config.algorithm))
+    batch = make_batch(11)
+    rows = len(batch)
+    clean = slice(0, rows - 2)
+    expected, _ = reference(
+        batch.batch["token_level_rewards"][clean],
+        batch.batch["response_mask"][clean],
+        batch.non_tensor_batch["uid"][clean],
+    )
+    batch.batch["token_level_rewards"][rows - 2, 0] = float("nan")
+    batch.batch["token_level_rewards"][rows - 1, 0] = float("inf")
+    out = legacy_step(batch, config)
+    torch.testing.assert_close(out.batch["advantages"][clean], expected, rtol=0, atol=0)
+    assert torch.count_nonzero(out.batch["advantages"][rows - 2 :]) == 0
+    assert get_controller().pop_step_metrics()["lead/nonfinite_reward_rows"] == 2.0
+    assert "NaN or infinite rewards" in caplog.text
+
+
 def test_options_reach_the_core(lead_config, make_batch):
     static = lead_config("algorithm.lead_static_lambda_corr=0.25", "algorithm.lead_aggregator=min_correct")
     legacy_step(make_batch(3), static)
