@@ -27,9 +27,9 @@ def efficiency_rewards(
             ``l < short_guard``; wrong ones get ``clamp(1 - l / L, -1, 0)`` (release config default).
         short_guard: length below which correct responses earn nothing in ``"max_asym"``.
     """
-    relative_saving = 1.0 - lengths / targets
     if mode == "max_sym":
         return (1.0 - (lengths - targets).abs() / targets).clamp(min=-1.0)
+    relative_saving = 1.0 - lengths / targets
     if mode == "upper_only":
         return relative_saving.clamp(min=-1.0, max=0.0)
     if mode == "max_asym":

@@ -106,13 +106,16 @@ class LEADEstimator:
                 f"response_mask has no row with a valid token (batch of {batch_size} rows): "
                 "allowed is a batch with at least one non-empty response"
             )
-        valid_values, metrics = self._advantages_of_valid_rows(
-            scores.masked_select(valid),
-            lengths.masked_select(valid),
-            codes.masked_select(valid),
-            num_ignored_rows=batch_size - num_valid,
-        )
-        row_values = torch.zeros_like(scores).masked_scatter_(valid, valid_values)
+        if num_valid == batch_size:  # the usual case: no padding rows to leave out
+            row_values, metrics = self._advantages_of_valid_rows(scores, lengths, codes, num_ignored_rows=0)
+        else:
+            valid_values, metrics = self._advantages_of_valid_rows(
+                scores.masked_select(valid),
+                lengths.masked_select(valid),
+                codes.masked_select(valid),
+                num_ignored_rows=batch_size - num_valid,
+            )
+            row_values = torch.zeros_like(scores).masked_scatter_(valid, valid_values)
         return broadcast_to_tokens(row_values, response_mask, dtype, mask_buffer), metrics
 
     def _advantages_of_valid_rows(
@@ -130,6 +133,7 @@ class LEADEstimator:
             aggregator=config.aggregator,
             bmax=config.bmax,
             lstar_min=config.lstar_min,
+            solvable=solvable,
         )
         efficiency = efficiency_rewards(
             lengths,

@@ -31,11 +31,26 @@ def factorize_index(index: Sequence[Any] | np.ndarray | torch.Tensor, batch_size
         raise ValueError(
             f"index has shape {labels.shape}: allowed is one group id per row, i.e. ({batch_size},)"
         )
+    if labels.dtype == object:
+        items = labels.tolist()
+        if set(map(type, items)) == {str}:
+            return _factorize_strings(items)
     try:
         codes = np.unique(labels, return_inverse=True)[1]
     except TypeError:
         codes = np.unique(labels.astype(str), return_inverse=True)[1]
     return torch.from_numpy(codes.astype(np.int64, copy=False).reshape(-1))
+
+
+def _factorize_strings(items: list[str]) -> torch.Tensor:
+    """Codes ``(B,)`` int64 of string labels, numbered in sorted order (as ``np.unique`` numbers them).
+
+    Hashes each label once instead of sorting every one of them by Python comparisons, which is
+    what ``np.unique`` does for object arrays (verl's uids); sorting only the distinct labels.
+    """
+    code_of = {label: code for code, label in enumerate(sorted(set(items)))}
+    codes = np.fromiter(map(code_of.__getitem__, items), dtype=np.int64, count=len(items))
+    return torch.from_numpy(codes)
 
 
 def _as_label_array(index: Sequence[Any] | np.ndarray) -> np.ndarray:

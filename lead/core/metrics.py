@@ -9,16 +9,24 @@ import torch
 from lead.core.psi import PSIStatistics, RewardWeights, WeightController
 
 
-def _reduce_or_zero(values: torch.Tensor, *reductions: Callable[[torch.Tensor], torch.Tensor]) -> list[float]:
-    """Each reduction of the non-empty 1-D ``values``, as floats; all 0 when ``values`` is empty."""
+def _reduce_or_zero(
+    values: torch.Tensor, *reductions: Callable[[torch.Tensor], torch.Tensor]
+) -> list[torch.Tensor]:
+    """Each reduction of the non-empty 1-D ``values``, as 0-d tensors; all 0 when ``values`` is empty."""
     if values.numel() == 0:
-        return [0.0] * len(reductions)
-    return torch.stack([reduce(values) for reduce in reductions]).tolist()
+        return [values.new_zeros(()) for _ in reductions]
+    return [reduce(values) for reduce in reductions]
 
 
 def _median(values: torch.Tensor) -> torch.Tensor:
-    """Median of a 1-D tensor, the mean of the two middle values for an even count."""
-    return torch.quantile(values, 0.5)
+    """Median of a non-empty 1-D tensor: halfway between the two middle values for an even count.
+
+    Interpolates the two middle order statistics with ``torch.lerp``, as ``torch.quantile(values,
+    0.5)`` does (same value to the last bit), in four tensor operations instead of about twenty.
+    """
+    ordered = values.sort().values
+    count = ordered.numel()
+    return torch.lerp(ordered[(count - 1) // 2], ordered[count // 2], 0.5 if count % 2 == 0 else 0.0)
 
 
 def step_metrics(
@@ -46,17 +54,30 @@ def step_metrics(
     ``ema_w_corr``/``ema_w_eff`` the stored EMA. Statistics over an empty set (no solvable group,
     no correct response) are reported as 0; ``num_solvable_prompts`` tells them apart.
     """
-    lstar_mean_solvable, lstar_median_solvable, lstar_min_solvable, lstar_max_solvable = _reduce_or_zero(
-        targets.masked_select(solvable), torch.mean, _median, torch.min, torch.max
-    )
-    r_eff_mean_correct, r_eff_min_correct, r_eff_max_correct = _reduce_or_zero(
-        efficiency.masked_select(correct), torch.mean, torch.min, torch.max
-    )
-    (resp_len_mean_correct,) = _reduce_or_zero(lengths.masked_select(correct), torch.mean)
+    statistics = [
+        *_reduce_or_zero(targets.masked_select(solvable), torch.mean, _median, torch.min, torch.max),
+        *_reduce_or_zero(efficiency.masked_select(correct), torch.mean, torch.min, torch.max),
+        *_reduce_or_zero(lengths.masked_select(correct), torch.mean),
+        targets.mean(),
+        correct.to(lengths.dtype).mean(),
+        efficiency.mean(),
+        lengths.mean(),
+    ]
+    (
+        lstar_mean_solvable,
+        lstar_median_solvable,
+        lstar_min_solvable,
+        lstar_max_solvable,
+        r_eff_mean_correct,
+        r_eff_min_correct,
+        r_eff_max_correct,
+        resp_len_mean_correct,
+        lstar_mean,
+        accuracy,
+        r_eff_mean,
+        resp_len_mean,
+    ) = torch.stack(statistics).tolist()  # one conversion to Python floats for all of them
     num_solvable = int(solvable.sum())
-    lstar_mean, accuracy, r_eff_mean, resp_len_mean = torch.stack(
-        [targets.mean(), correct.to(lengths.dtype).mean(), efficiency.mean(), lengths.mean()]
-    ).tolist()
     return {
         "lead/step": float(controller.step),
         "lead/w_corr": weights.corr,

@@ -17,8 +17,8 @@ def group_normalize(values: torch.Tensor, groups: Groups) -> torch.Tensor:
     """
     means, variances, counts = segment_mean_var(values, groups.ids, groups.num_groups, unbiased=True)
     single = counts <= 1
-    means = torch.where(single, torch.zeros_like(means), means)
-    stds = torch.where(single, torch.ones_like(variances), variances.sqrt())
+    means = means.masked_fill(single, 0.0)
+    stds = variances.sqrt().masked_fill(single, 1.0)
     return (values - means.index_select(-1, groups.ids)) / (
         stds.index_select(-1, groups.ids) + GROUP_STD_EPSILON
     )

@@ -21,6 +21,7 @@ def target_lengths(
     aggregator: str,
     bmax: float,
     lstar_min: float,
+    solvable: torch.Tensor | None = None,
 ) -> torch.Tensor:
     """Target length per group, ``(G,)`` float64.
 
@@ -33,6 +34,7 @@ def target_lengths(
             pressure); ``"mean_all"`` averages all of the group's lengths, right or wrong.
         bmax: the token budget, upper clamp.
         lstar_min: lower clamp.
+        solvable: ``solvable_groups(correct, groups)`` when the caller already has it.
 
     The raw target is clamped to ``[lstar_min, bmax]``.
     """
@@ -50,5 +52,7 @@ def target_lengths(
         raw = segment_median(lengths.masked_select(correct), groups.ids.masked_select(correct), num_groups)
     else:
         raise ValueError(f"aggregator={aggregator!r} is invalid: allowed values are {', '.join(AGGREGATORS)}")
-    raw = torch.where(solvable_groups(correct, groups), raw, torch.full_like(raw, bmax))
+    if solvable is None:
+        solvable = solvable_groups(correct, groups)
+    raw = torch.where(solvable, raw, torch.full_like(raw, bmax))
     return raw.clamp(min=lstar_min, max=bmax)

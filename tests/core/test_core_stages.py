@@ -230,6 +230,16 @@ def test_factorize_index_equal_labels_equal_codes(index):
     assert len({codes[0], codes[1], codes[3]}) == 3
 
 
+@pytest.mark.parametrize(
+    "labels",
+    [["uid-b", "uid-a", "uid-b", "uid-c", "uid-a"], ["x", "X", "", "\u00e9", "x"], ["a", 1, "a", 2.5, 1]],
+)
+def test_factorize_index_object_arrays_number_labels_in_sorted_order(labels):
+    index = np.array(labels, dtype=object)
+    expected = np.unique(index.astype(str), return_inverse=True)[1].tolist()
+    assert factorize_index(index, len(labels)).tolist() == expected
+
+
 def test_factorize_index_rejects_wrong_length():
     with pytest.raises(ValueError, match=r"index has shape \(3,\): allowed is one group id per row"):
         factorize_index(["a", "b", "c"], 4)
