@@ -6,6 +6,17 @@
 
 FINISHED_MARKER="training_finished"
 
+# The authors' settings shared by the LEAD ablations (Tables 2 and 3): a 4000-token budget, lr 1e-6,
+# clip ratios 0.2/0.28 and dynamic sampling on the sequence reward.
+LEAD_ABLATION_OVERRIDES=(
+    data.max_response_length=4000
+    actor_rollout_ref.actor.optim.lr=1e-6
+    actor_rollout_ref.actor.clip_ratio_low=0.2
+    actor_rollout_ref.actor.clip_ratio_high=0.28
+    algorithm.filter_groups.enable=True
+    algorithm.filter_groups.metric=reward
+)
+
 # Fails unless $1 is a non-negative decimal number (an efficiency:correctness ratio r).
 require_ratio() {
     if [[ ! "$1" =~ ^[0-9]+([.][0-9]+)?$ ]]; then

@@ -16,10 +16,5 @@ export CKPT_DIR="${CKPT_DIR:-${OUTPUT_ROOT:-$ROOT/results}/math_lead_agg_${AGG}_
 run_ablation "$ROOT/train_math_lead_deepseek-r1-1.5b.sh" \
     algorithm.lead_aggregator="$AGG" \
     algorithm.lead_bmax=8000 \
-    data.max_response_length=4000 \
-    actor_rollout_ref.actor.optim.lr=1e-6 \
-    actor_rollout_ref.actor.clip_ratio_low=0.2 \
-    actor_rollout_ref.actor.clip_ratio_high=0.28 \
-    algorithm.filter_groups.enable=True \
-    algorithm.filter_groups.metric=reward \
+    "${LEAD_ABLATION_OVERRIDES[@]}" \
     "$@"

@@ -19,10 +19,5 @@ export CKPT_DIR="${CKPT_DIR:-${OUTPUT_ROOT:-$ROOT/results}/math_lead_static_rati
 run_ablation "$ROOT/train_math_lead_deepseek-r1-1.5b.sh" \
     algorithm.lead_static_lambda_corr="$(correctness_weight "$RATIO")" \
     algorithm.lead_bmax=4000 \
-    data.max_response_length=4000 \
-    actor_rollout_ref.actor.optim.lr=1e-6 \
-    actor_rollout_ref.actor.clip_ratio_low=0.2 \
-    actor_rollout_ref.actor.clip_ratio_high=0.28 \
-    algorithm.filter_groups.enable=True \
-    algorithm.filter_groups.metric=reward \
+    "${LEAD_ABLATION_OVERRIDES[@]}" \
     "$@"
