@@ -13,20 +13,25 @@ from lead.demo.task import sample_problems
 from lead.demo.tokenizer import build_tokenizer
 
 
-@pytest.mark.parametrize("method", ["grpo", "lead"])
-def test_one_rl_step_moves_the_weights_and_records_lengths(method: str, tmp_path) -> None:
-    tokenizer = build_tokenizer()
-    warm_start = build_tiny_model(tokenizer, seed=0, hidden_size=32, num_layers=1, num_heads=2)
-    before = {name: tensor.clone() for name, tensor in warm_start.state_dict().items()}
-    settings = RLSettings(
-        steps=1,
+def tiny_rl_settings(steps: int, seed: int) -> RLSettings:
+    """A few fast RL steps on a tiny model: 2 prompts x 4 generations of at most 16 tokens."""
+    return RLSettings(
+        steps=steps,
         prompts_per_step=2,
         num_generations=4,
         max_completion_length=16,
         learning_rate=1e-2,
         temperature=1.0,
-        seed=0,
+        seed=seed,
     )
+
+
+@pytest.mark.parametrize("method", ["grpo", "lead"])
+def test_one_rl_step_moves_the_weights_and_records_lengths(method: str, tmp_path) -> None:
+    tokenizer = build_tokenizer()
+    warm_start = build_tiny_model(tokenizer, seed=0, hidden_size=32, num_layers=1, num_heads=2)
+    before = {name: tensor.clone() for name, tensor in warm_start.state_dict().items()}
+    settings = tiny_rl_settings(steps=1, seed=0)
     rows: list[StepRow] = []
     run = run_rl(method, warm_start, tokenizer, sample_problems(random.Random(0), 8, 2, 4), settings,
                  str(tmp_path), rows.append)  # fmt: skip
@@ -53,15 +58,7 @@ def test_one_rl_step_moves_the_weights_and_records_lengths(method: str, tmp_path
 def test_same_seed_gives_the_same_run(tmp_path) -> None:
     tokenizer = build_tokenizer()
     warm_start = build_tiny_model(tokenizer, seed=0, hidden_size=32, num_layers=1, num_heads=2)
-    settings = RLSettings(
-        steps=2,
-        prompts_per_step=2,
-        num_generations=4,
-        max_completion_length=16,
-        learning_rate=1e-2,
-        temperature=1.0,
-        seed=5,
-    )
+    settings = tiny_rl_settings(steps=2, seed=5)
     problems = sample_problems(random.Random(0), 8, 2, 4)
     first, second = (
         run_rl("lead", warm_start, tokenizer, problems, settings, str(tmp_path / name), lambda row: None)
