@@ -1,36 +1,26 @@
 """Configuration of the LEAD advantage estimator.
 
 Defaults reproduce the published LEAD run (paper Table 1). Every behaviour where the authors'
-release differs from the paper is a separate, documented field.
+release differs from the paper is a separate, documented field. Each field is declared once
+(:func:`lead.core.options.option`); validation, budget scaling and construction from verl's
+``algorithm.lead_*`` keys come from :class:`lead.core.options.MethodOptions`.
 """
 
 from __future__ import annotations
 
-import dataclasses
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
+
+from lead.core.normalization import WHITEN_MODES
+from lead.core.options import MethodOptions, option
 
 LSTAR_MODES = ("max_sym", "upper_only", "max_asym")
 AGGREGATORS = ("mean_correct", "min_correct", "median_correct", "mean_all")
-WHITEN_MODES = ("token", "sequence", "none")
-
-
-def _require_real(name: str, value: Any) -> float:
-    """Return ``value`` as a float, or raise if it is not a finite real number (bools excluded)."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-        raise ValueError(f"LEADConfig.{name}={value!r} is invalid: allowed is a finite real number")
-    return float(value)
-
-
-def _require_choice(name: str, value: Any, allowed: tuple[str, ...]) -> None:
-    if value not in allowed:
-        raise ValueError(f"LEADConfig.{name}={value!r} is invalid: allowed values are {', '.join(allowed)}")
 
 
 @dataclass(frozen=True)
-class LEADConfig:
+class LEADConfig(MethodOptions):
     """All settings of :class:`lead.LEADEstimator`; validated on construction.
 
     Attributes:
@@ -57,73 +47,55 @@ class LEADConfig:
         whiten: final normalisation of the combined advantage: ``"token"`` (published: mean and
             unbiased variance over all valid tokens, so long responses weigh more), ``"sequence"``
             (each valid response counts once) or ``"none"``.
+
+    ``LEADConfig.for_budget(B)`` gives the defaults at a budget ``B``: ``bmax = B`` and the two
+    absolute lengths scaled by ``B / 8000`` (``lstar_min = B / 8``, ``short_guard = B / 16``).
     """
 
-    alpha: float = 1.0
-    beta: float = 0.95
-    epsilon: float = 1e-8
-    bmax: float = 8000
-    lambda_min: float = 0.3
-    lstar_mode: str = "max_sym"
-    aggregator: str = "mean_correct"
-    static_lambda_corr: float | None = None
-    lstar_min: float = 1000
-    short_guard: float = 500
-    whiten: str = "token"
+    METHOD: ClassVar[str] = "lead"
+    TITLE: ClassVar[str] = "LEAD"
+    PAPER_BUDGET: ClassVar[float] = 8000
 
-    def __post_init__(self) -> None:
-        alpha = _require_real("alpha", self.alpha)
-        if alpha <= 0:
-            raise ValueError(f"LEADConfig.alpha={self.alpha!r} is invalid: allowed is alpha > 0")
-        beta = _require_real("beta", self.beta)
-        if not 0 <= beta < 1:
-            raise ValueError(f"LEADConfig.beta={self.beta!r} is invalid: allowed is 0 <= beta < 1")
-        if _require_real("epsilon", self.epsilon) <= 0:
-            raise ValueError(f"LEADConfig.epsilon={self.epsilon!r} is invalid: allowed is epsilon > 0")
-        bmax = _require_real("bmax", self.bmax)
-        if bmax <= 0:
-            raise ValueError(f"LEADConfig.bmax={self.bmax!r} is invalid: allowed is bmax > 0")
-        lstar_min = _require_real("lstar_min", self.lstar_min)
-        if not 0 < lstar_min <= bmax:
+    alpha: float = option(1.0, "exponent of the potential (headroom) term of PSI", low=0, low_open=True)
+    beta: float = option(0.95, "EMA factor of the PSI weights", low=0, high=1, high_open=True)
+    epsilon: float = option(1e-8, "stabiliser of the PSI ratios", low=0, low_open=True)
+    bmax: float = option(
+        8000, "largest target length B_max; match the generation budget", low=0, low_open=True, scale="budget"
+    )
+    lambda_min: float = option(0.3, "floor of the correctness weight", low=0, high=1)
+    lstar_mode: str = option(
+        "max_sym",
+        "efficiency reward: max_sym (paper), upper_only (global-budget ablation), max_asym (release config)",
+        kind="choice",
+        choices=LSTAR_MODES,
+    )
+    aggregator: str = option(
+        "mean_correct", "target length of a group (paper Table 3)", kind="choice", choices=AGGREGATORS
+    )
+    static_lambda_corr: float | None = option(
+        None, "fixed correctness weight instead of PSI (paper Table 2)", low=0, high=1, optional=True
+    )
+    lstar_min: float = option(
+        1000, "smallest target length (hard-coded 1000 in the release)", low=0, low_open=True, scale="length"
+    )
+    short_guard: float = option(
+        500, "max_asym only: correct responses shorter than this get 0", low=0, scale="length"
+    )
+    whiten: str = option(
+        "token", "final whitening: token (published), sequence or none", kind="choice", choices=WHITEN_MODES
+    )
+
+    def check(self) -> None:
+        if self.lstar_min > self.bmax:
             raise ValueError(
                 f"LEADConfig.lstar_min={self.lstar_min!r} is invalid: allowed is 0 < lstar_min <= bmax "
                 f"(bmax={self.bmax!r})"
             )
-        if _require_real("short_guard", self.short_guard) < 0:
-            raise ValueError(
-                f"LEADConfig.short_guard={self.short_guard!r} is invalid: allowed is short_guard >= 0"
-            )
-        if not 0 <= _require_real("lambda_min", self.lambda_min) <= 1:
-            raise ValueError(
-                f"LEADConfig.lambda_min={self.lambda_min!r} is invalid: allowed is 0 <= lambda_min <= 1"
-            )
-        if self.static_lambda_corr is not None and not (
-            0 <= _require_real("static_lambda_corr", self.static_lambda_corr) <= 1
-        ):
-            raise ValueError(
-                f"LEADConfig.static_lambda_corr={self.static_lambda_corr!r} is invalid: "
-                "allowed is None or a number in [0, 1]"
-            )
-        _require_choice("lstar_mode", self.lstar_mode, LSTAR_MODES)
-        _require_choice("aggregator", self.aggregator, AGGREGATORS)
-        _require_choice("whiten", self.whiten, WHITEN_MODES)
 
     @classmethod
-    def from_mapping(cls, mapping: Mapping[str, Any], prefix: str = "lead_") -> LEADConfig:
-        """Build a config from prefixed keys, e.g. verl's ``algorithm`` section.
-
-        Keys without ``prefix`` are ignored; ``lead_alpha`` sets ``alpha`` and so on. A prefixed key
-        that names no field (a typo) raises ``ValueError`` listing the allowed names. Unset fields
-        keep their defaults.
-        """
-        field_names = [field.name for field in dataclasses.fields(cls)]
-        values: dict[str, Any] = {}
-        for key, value in mapping.items():
-            if not isinstance(key, str) or not key.startswith(prefix):
-                continue
-            name = key[len(prefix) :]
-            if name not in field_names:
-                allowed = ", ".join(prefix + field_name for field_name in field_names)
-                raise ValueError(f"unknown LEAD option {key!r}: allowed names are {allowed}")
-            values[name] = value
-        return cls(**values)
+    def from_mapping(
+        cls, mapping: Mapping[str, Any] | None, prefix: str = "lead_", *, budget: float | None = None
+    ) -> LEADConfig:
+        """Build a config from prefixed keys, e.g. verl's ``algorithm`` section (``lead_alpha`` sets
+        ``alpha``); see :meth:`MethodOptions.from_mapping`."""
+        return super().from_mapping(mapping, prefix, budget=budget)

@@ -90,6 +90,14 @@ class Groups:
         renumbered = torch.cumsum(present, 0) - 1
         return cls(ids=renumbered.index_select(0, codes), num_groups=int(present.sum()))
 
+    def gather(self, per_group: torch.Tensor) -> torch.Tensor:
+        """Per-group values ``(..., G)`` as per-response values ``(..., N)``: each response its group's."""
+        return per_group.index_select(-1, self.ids)
+
+    def sizes(self) -> torch.Tensor:
+        """Members per group, ``(G,)`` float64."""
+        return segment_count(self.ids, self.num_groups)
+
 
 def segment_sum(values: torch.Tensor, ids: torch.Tensor, num_groups: int) -> torch.Tensor:
     """Sum of ``values`` ``(..., n)`` per group id ``(n,)``; returns ``(..., G)``, 0 for empty groups."""

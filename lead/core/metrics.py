@@ -1,4 +1,4 @@
-"""Per-step diagnostics of the estimator, as a flat ``dict[str, float]`` keyed ``lead/...``."""
+"""Per-step diagnostics, as flat ``dict[str, float]``: those every method shares, and LEAD's own."""
 
 from __future__ import annotations
 
@@ -6,7 +6,8 @@ from collections.abc import Callable
 
 import torch
 
-from lead.core.psi import PSIStatistics, RewardWeights, WeightController
+from lead.core.frame import Responses
+from lead.core.psi import ControllerStep, PSIStatistics
 
 
 def _reduce_or_zero(
@@ -29,26 +30,45 @@ def _median(values: torch.Tensor) -> torch.Tensor:
     return torch.lerp(ordered[(count - 1) // 2], ordered[count // 2], 0.5 if count % 2 == 0 else 0.0)
 
 
+def shared_metrics(prefix: str, responses: Responses, step: int) -> dict[str, float]:
+    """What every method logs each step, keyed ``<prefix>/...``.
+
+    ``step`` (1-based), ``accuracy_batch``, ``resp_len_mean``, ``resp_len_mean_correct`` (0 without a
+    correct response), ``num_valid_responses`` and ``num_ignored_rows`` (padding rows left out).
+    """
+    lengths, correct = responses.lengths, responses.correct
+    accuracy, mean_length, mean_length_correct = torch.stack(
+        [
+            correct.to(lengths.dtype).mean(),
+            lengths.mean(),
+            *_reduce_or_zero(lengths.masked_select(correct), torch.mean),
+        ]
+    ).tolist()
+    return {
+        f"{prefix}/step": float(step),
+        f"{prefix}/accuracy_batch": accuracy,
+        f"{prefix}/resp_len_mean": mean_length,
+        f"{prefix}/resp_len_mean_correct": mean_length_correct,
+        f"{prefix}/num_valid_responses": float(lengths.shape[0]),
+        f"{prefix}/num_ignored_rows": float(responses.num_ignored_rows),
+    }
+
+
 def step_metrics(
     *,
     correct: torch.Tensor,
-    lengths: torch.Tensor,
     efficiency: torch.Tensor,
     targets: torch.Tensor,
     solvable: torch.Tensor,
     psi: PSIStatistics,
-    weights: RewardWeights,
-    controller: WeightController,
-    num_ignored_rows: int,
+    controller_step: ControllerStep,
 ) -> dict[str, float]:
-    """Collect the metrics of one step.
+    """LEAD's own metrics of one step (the shared ones come from :func:`shared_metrics`).
 
     Args:
-        correct, lengths, efficiency: ``(N,)`` per valid response: correctness (bool), length,
-            efficiency reward.
+        correct, efficiency: ``(N,)`` per valid response: correctness (bool), efficiency reward.
         targets, solvable: ``(G,)`` per group: target length, whether any response is correct.
-        psi: the batch's PSI statistics; weights: the weights used; controller: after the update.
-        num_ignored_rows: rows with zero length (padding) left out of every statistic.
+        psi: the batch's PSI statistics; controller_step: the weights used and the new EMA.
 
     ``w_corr``/``w_eff`` are the weights used (after the floor or the static override),
     ``ema_w_corr``/``ema_w_eff`` the stored EMA. Statistics over an empty set (no solvable group,
@@ -57,11 +77,8 @@ def step_metrics(
     statistics = [
         *_reduce_or_zero(targets.masked_select(solvable), torch.mean, _median, torch.min, torch.max),
         *_reduce_or_zero(efficiency.masked_select(correct), torch.mean, torch.min, torch.max),
-        *_reduce_or_zero(lengths.masked_select(correct), torch.mean),
         targets.mean(),
-        correct.to(lengths.dtype).mean(),
         efficiency.mean(),
-        lengths.mean(),
     ]
     (
         lstar_mean_solvable,
@@ -71,19 +88,16 @@ def step_metrics(
         r_eff_mean_correct,
         r_eff_min_correct,
         r_eff_max_correct,
-        resp_len_mean_correct,
         lstar_mean,
-        accuracy,
         r_eff_mean,
-        resp_len_mean,
     ) = torch.stack(statistics).tolist()  # one conversion to Python floats for all of them
     num_solvable = int(solvable.sum())
+    weights = controller_step.weights
     return {
-        "lead/step": float(controller.step),
         "lead/w_corr": weights.corr,
         "lead/w_eff": weights.eff,
-        "lead/ema_w_corr": controller.ema_w_corr,
-        "lead/ema_w_eff": controller.ema_w_eff,
+        "lead/ema_w_corr": controller_step.ema_w_corr,
+        "lead/ema_w_eff": controller_step.ema_w_eff,
         "lead/target_w_corr": psi.target_w_corr,
         "lead/target_w_eff": psi.target_w_eff,
         "lead/mu_corr": psi.mu_corr,
@@ -105,13 +119,8 @@ def step_metrics(
         "lead/lstar_max_solvable": lstar_max_solvable,
         "lead/num_solvable_prompts": float(num_solvable),
         "lead/num_unsolved_prompts": float(targets.shape[0] - num_solvable),
-        "lead/accuracy_batch": accuracy,
         "lead/r_eff_mean": r_eff_mean,
         "lead/r_eff_mean_correct": r_eff_mean_correct,
         "lead/r_eff_min_correct": r_eff_min_correct,
         "lead/r_eff_max_correct": r_eff_max_correct,
-        "lead/resp_len_mean": resp_len_mean,
-        "lead/resp_len_mean_correct": resp_len_mean_correct,
-        "lead/num_valid_responses": float(lengths.shape[0]),
-        "lead/num_ignored_rows": float(num_ignored_rows),
     }

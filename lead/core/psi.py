@@ -103,6 +103,15 @@ class RewardWeights:
     eff: float
 
 
+@dataclass(frozen=True)
+class ControllerStep:
+    """One proposed controller step: the new EMA weights and the weights to use now."""
+
+    ema_w_corr: float
+    ema_w_eff: float
+    weights: RewardWeights
+
+
 class WeightController:
     """EMA of the PSI target weights, with the correctness floor; the only state of LEAD.
 
@@ -110,9 +119,10 @@ class WeightController:
     steps ``beta * w_prev + (1 - beta) * w*``. The weights used are ``lambda_c = max(w_c, lambda_min)``
     and ``lambda_e = 1 - lambda_c``; the floor is not stored. With ``static_lambda_corr`` set, the
     weights used are ``(static, 1 - static)`` at every step and the stored EMA records that pair.
+    A step is proposed (:meth:`propose`, no change) and then committed (:meth:`commit`).
     """
 
-    STATE_KEYS = ("ema_w_corr", "ema_w_eff", "initialized", "step")
+    STATE_KEYS = ("ema_w_corr", "ema_w_eff", "initialized")
 
     def __init__(self, *, beta: float, lambda_min: float, static_lambda_corr: float | None = None) -> None:
         self.beta = beta
@@ -121,32 +131,32 @@ class WeightController:
         self.ema_w_corr = 0.5
         self.ema_w_eff = 0.5
         self.initialized = False
-        self.step = 0
+
+    def propose(self, target_w_corr: float, target_w_eff: float) -> ControllerStep:
+        """The step this batch's target weights give, without changing the controller."""
+        if self.static_lambda_corr is not None:
+            static = self.static_lambda_corr
+            return ControllerStep(static, 1.0 - static, RewardWeights(corr=static, eff=1.0 - static))
+        previous_corr, previous_eff = (self.ema_w_corr, self.ema_w_eff) if self.initialized else (0.5, 0.5)
+        ema_corr = self.beta * previous_corr + (1.0 - self.beta) * target_w_corr
+        ema_eff = self.beta * previous_eff + (1.0 - self.beta) * target_w_eff
+        used_corr = max(ema_corr, self.lambda_min)
+        return ControllerStep(ema_corr, ema_eff, RewardWeights(corr=used_corr, eff=1.0 - used_corr))
+
+    def commit(self, step: ControllerStep) -> None:
+        """Make a proposed step the controller's state."""
+        self.ema_w_corr, self.ema_w_eff = step.ema_w_corr, step.ema_w_eff
+        self.initialized = True
 
     def update(self, target_w_corr: float, target_w_eff: float) -> RewardWeights:
-        """Advance one step with this batch's target weights; return the weights to use now."""
-        if self.static_lambda_corr is not None:
-            self.ema_w_corr, self.ema_w_eff = self.static_lambda_corr, 1.0 - self.static_lambda_corr
-            used_corr = self.static_lambda_corr
-        else:
-            previous_corr, previous_eff = (
-                (self.ema_w_corr, self.ema_w_eff) if self.initialized else (0.5, 0.5)
-            )
-            self.ema_w_corr = self.beta * previous_corr + (1.0 - self.beta) * target_w_corr
-            self.ema_w_eff = self.beta * previous_eff + (1.0 - self.beta) * target_w_eff
-            used_corr = max(self.ema_w_corr, self.lambda_min)
-        self.initialized = True
-        self.step += 1
-        return RewardWeights(corr=used_corr, eff=1.0 - used_corr)
+        """Propose and commit one step; return the weights to use now."""
+        step = self.propose(target_w_corr, target_w_eff)
+        self.commit(step)
+        return step.weights
 
     def state_dict(self) -> dict[str, Any]:
-        """Plain Python values: EMA weights, whether a step has run, and the step count."""
-        return {
-            "ema_w_corr": self.ema_w_corr,
-            "ema_w_eff": self.ema_w_eff,
-            "initialized": self.initialized,
-            "step": self.step,
-        }
+        """Plain Python values: the EMA weights and whether a step has run."""
+        return {"ema_w_corr": self.ema_w_corr, "ema_w_eff": self.ema_w_eff, "initialized": self.initialized}
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
         """Restore a state produced by :meth:`state_dict`; validates every entry first."""
@@ -161,10 +171,6 @@ class WeightController:
                 raise ValueError(f"LEAD state {key}={value!r} is invalid: allowed is a finite number")
         if not isinstance(state["initialized"], bool):
             raise ValueError(f"LEAD state initialized={state['initialized']!r} is invalid: allowed is a bool")
-        step = state["step"]
-        if isinstance(step, bool) or not isinstance(step, int) or step < 0:
-            raise ValueError(f"LEAD state step={step!r} is invalid: allowed is an integer >= 0")
         self.ema_w_corr = float(state["ema_w_corr"])
         self.ema_w_eff = float(state["ema_w_eff"])
         self.initialized = state["initialized"]
-        self.step = step
