@@ -207,6 +207,13 @@ class MethodOptions:
             values[name] = value
         return cls.for_budget(budget, **values)
 
+    def budget(self) -> float | None:
+        """The generation budget these options were built for (the option declared ``scale="budget"``)."""
+        for name, _, declaration in self.declared():
+            if declaration.scale == "budget":
+                return getattr(self, name)
+        return None
+
     def as_dict(self) -> dict[str, Any]:
         """The option values as plain Python values."""
         return dataclasses.asdict(self)

@@ -1,5 +1,6 @@
-"""LEAD for TRL: ``LEADGRPOTrainer``, a ``GRPOTrainer`` whose advantages come from the LEAD core."""
+"""The project's methods for TRL: ``LEADGRPOTrainer``, a ``GRPOTrainer`` whose advantages come from
+LEAD or any method of :mod:`lead.methods`."""
 
-from lead.integrations.trl.trainer import LEADGRPOTrainer, lead_inputs
+from lead.integrations.trl.trainer import LEADGRPOTrainer, estimator_inputs
 
-__all__ = ["LEADGRPOTrainer", "lead_inputs"]
+__all__ = ["LEADGRPOTrainer", "estimator_inputs"]

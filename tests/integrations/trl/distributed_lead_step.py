@@ -79,7 +79,7 @@ def main(result_path: str) -> None:
     trainer.recorded = []
     trainer.train()
     batches = gather_object([trainer.recorded[0]])
-    states = gather_object([trainer.lead_estimator.state_dict()])
+    states = gather_object([trainer.estimator.state_dict()])
     if trainer.accelerator.is_main_process:
         lengths = torch.tensor([n for batch in batches for n in batch["lengths"]])
         correct = torch.tensor([c for batch in batches for c in batch["correct"]])
