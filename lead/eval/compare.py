@@ -5,52 +5,20 @@ from __future__ import annotations
 import copy
 import json
 import re
-from dataclasses import dataclass
 from pathlib import Path
 
+from lead.eval.entries import Entry, load_entry
 from lead.eval.metrics import DEFAULT_AES_WEIGHTS, AESWeights, aes_against_base
 from lead.eval.plots import learning_curve_plot, pareto_plot
 from lead.eval.report import (
-    RESULTS_FILE,
     aes_of,
     display_name,
     format_percent,
     format_signed,
     format_tokens,
-    load_results,
-    load_run,
     markdown_table,
     write_csv,
 )
-
-
-@dataclass(frozen=True)
-class Entry:
-    """One compared model: its (final) results and, for a training run, the results of every step."""
-
-    label: str
-    results: dict
-    curve: tuple[dict, ...] = ()
-
-    @property
-    def row_label(self) -> str:
-        """The label in tables and legends; a training run names the step of its final checkpoint."""
-        return f"{self.label} (step {self.results['step']})" if self.curve else self.label
-
-
-def load_entry(folder: Path, label: str | None = None) -> Entry:
-    """An evaluation folder (``results.json``) or a run's evaluation folder (``global_step_N/`` inside)."""
-    folder = Path(folder)
-    if not folder.is_dir():
-        raise ValueError(f"{folder}: no such results folder")
-    if (folder / RESULTS_FILE).is_file():
-        return Entry(label or folder.name, load_results(folder))
-    curve = load_run(folder)
-    if not curve:
-        raise ValueError(
-            f"{folder}: holds neither {RESULTS_FILE} nor evaluated checkpoints (global_step_N/{RESULTS_FILE})"
-        )
-    return Entry(label or folder.name, curve[-1], tuple(curve))
 
 
 def with_aes(results: dict, base: dict, weights: AESWeights) -> dict:

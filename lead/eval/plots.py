@@ -4,17 +4,14 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 
+from lead.eval.entries import Entry
 from lead.eval.report import display_name
-
-if TYPE_CHECKING:
-    from lead.eval.compare import Entry
 
 MARKERS = "os^Dv<>pPX*h"
 AVERAGE = "average"
