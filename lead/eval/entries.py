@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from lead.eval.metrics import level_order
 from lead.eval.report import RESULTS_FILE, load_results, load_run
 
 
@@ -35,3 +36,14 @@ def load_entry(folder: Path, label: str | None = None) -> Entry:
             f"{folder}: holds neither {RESULTS_FILE} nor evaluated checkpoints (global_step_N/{RESULTS_FILE})"
         )
     return Entry(label or folder.name, curve[-1], tuple(curve))
+
+
+def benchmark_levels(entries: list[Entry]) -> dict[str, list[str]]:
+    """The benchmarks that have difficulty levels in some entry's results, each with every level any
+    entry has, in ``level_order``."""
+    found: dict[str, set[str]] = {}
+    for entry in entries:
+        for name, metrics in entry.results["benchmarks"].items():
+            if metrics.get("levels"):
+                found.setdefault(name, set()).update(metrics["levels"])
+    return {name: sorted(levels, key=level_order) for name, levels in found.items()}

@@ -98,7 +98,28 @@ def results_markdown(results: dict) -> str:
         f"top-p {settings['top_p']}, max new tokens {settings['max_new_tokens']}, seed {settings['seed']}, "
         f"backend {settings['backend']}.\n\n"
     )
-    return caption + markdown_table(header, rows) + budget_markdown(results)
+    return caption + markdown_table(header, rows) + levels_markdown(results) + budget_markdown(results)
+
+
+def levels_markdown(results: dict) -> str:
+    """Accuracy and mean response tokens per difficulty level, for the benchmarks that have levels."""
+    header = ["Benchmark", "Level", "Problems", "pass@1 (%)", "± SE", "Tokens", "Tokens (correct)"]
+    rows = [
+        [
+            display_name(name),
+            level,
+            str(m["num_problems"]),
+            format_percent(m["pass@1"]),
+            format_percent(m["pass@1_stderr"]),
+            format_tokens(m["mean_tokens"]),
+            format_tokens(m["mean_tokens_correct"]),
+        ]
+        for name, benchmark in results["benchmarks"].items()
+        for level, m in benchmark.get("levels", {}).items()
+    ]
+    if not rows:
+        return ""
+    return "\nBy difficulty level\n\n" + markdown_table(header, rows)
 
 
 def budget_markdown(results: dict) -> str:

@@ -14,7 +14,13 @@ from transformers import PreTrainedTokenizerBase
 from lead.eval.backends import BackendOptions, GenerationRequest, make_backend
 from lead.eval.budget import BudgetPlan, budget_metrics, plan_budgets
 from lead.eval.chat import encode_chat, load_tokenizer, stop_token_ids
-from lead.eval.metrics import AESWeights, aes_against_base, average_metrics, benchmark_metrics
+from lead.eval.metrics import (
+    AESWeights,
+    aes_against_base,
+    average_metrics,
+    benchmark_metrics,
+    level_metrics,
+)
 from lead.eval.problems import Problem, load_problems, sample_seed
 from lead.eval.protocol import BenchmarkSpec, SamplingConfig
 from lead.eval.report import RESULTS_FILE, write_results
@@ -156,7 +162,8 @@ def _generate(
 
 def _score(spec: BenchmarkSpec, problems: list[Problem], store: SampleStore, max_new_tokens: int) -> dict:
     """Metrics of one benchmark over its problems that have all their samples (the others were
-    skipped: their prompt does not fit the model's context)."""
+    skipped: their prompt does not fit the model's context), with a breakdown by difficulty level
+    when its problems have one."""
     complete = [p for p in problems if all((spec.name, p.problem_id, k) in store for k in range(spec.n))]
     if not complete:
         raise ValueError(
@@ -166,6 +173,9 @@ def _score(spec: BenchmarkSpec, problems: list[Problem], store: SampleStore, max
     records = [store.records[(spec.name, p.problem_id, k)] for p in complete for k in range(spec.n)]
     metrics = benchmark_metrics(records, spec.n)
     metrics["budget"] = budget_metrics(records, max_new_tokens, len(problems) - len(complete))
+    levels = {p.problem_id: p.level for p in complete}
+    if any(level is not None for level in levels.values()):
+        metrics["levels"] = level_metrics(records, levels, spec.n)
     return metrics
 
 

@@ -101,8 +101,11 @@ def tiny_model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
-def write_benchmark(path: Path, name: str, problems: list[tuple[str, str, str]] = PROBLEMS) -> Path:
-    """A benchmark parquet file in the project's RL schema (eval variant)."""
+def write_benchmark(
+    path: Path, name: str, problems: list[tuple[str, str, str]] = PROBLEMS, extra: list[dict] | None = None
+) -> Path:
+    """A benchmark parquet file in the project's RL schema (eval variant); ``extra`` adds fields to
+    each row's ``extra_info``."""
     rows = [
         {
             "data_source": name,
@@ -115,6 +118,7 @@ def write_benchmark(path: Path, name: str, problems: list[tuple[str, str, str]] 
                 "benchmark": name,
                 "problem_id": problem_id,
                 "problem": problem,
+                **(extra[i] if extra else {}),
             },
         }
         for i, (problem_id, problem, answer) in enumerate(problems)
