@@ -128,7 +128,14 @@ def budget_markdown(results: dict) -> str:
     budgets = {name: m["budget"] for name, m in results["benchmarks"].items() if "budget" in m}
     if not budgets:
         return ""
-    header = ["Benchmark", "Max new tokens", "Effective min", "Effective mean", "Clamped samples", "Skipped"]
+    header = [
+        "Benchmark",
+        "Max new tokens",
+        "Effective min",
+        "Effective mean",
+        "Clamped samples",
+        "Skipped problems",
+    ]
     rows = [
         [
             display_name(name),

@@ -91,11 +91,13 @@ def build_requests(
 
 @dataclass(frozen=True)
 class GenerationPass:
-    """What one generation pass used and did."""
+    """What one generation pass used and did; ``skipped`` holds the ``(benchmark, problem_id)`` of
+    the problems whose prompt does not fit the context."""
 
     backend: str
     context_length: int | None
     generated: int
+    skipped: frozenset[tuple[str, str]] = frozenset()
 
 
 def _warn_about_budgets(
@@ -157,23 +159,29 @@ def _generate(
                 bar.update(1)
     finally:
         backend.close()
-    return GenerationPass(backend.name, backend.context_length, len(plan.requests))
+    skipped = frozenset((pending[i][0].benchmark, pending[i][0].problem_id) for i in plan.skipped)
+    return GenerationPass(backend.name, backend.context_length, len(plan.requests), skipped)
 
 
-def _score(spec: BenchmarkSpec, problems: list[Problem], store: SampleStore, max_new_tokens: int) -> dict:
-    """Metrics of one benchmark over its problems that have all their samples (the others were
-    skipped: their prompt does not fit the model's context), with a breakdown by difficulty level
-    when its problems have one."""
-    complete = [p for p in problems if all((spec.name, p.problem_id, k) in store for k in range(spec.n))]
-    if not complete:
+def _score(
+    spec: BenchmarkSpec,
+    problems: list[Problem],
+    store: SampleStore,
+    max_new_tokens: int,
+    skipped: frozenset[tuple[str, str]],
+) -> dict:
+    """Metrics of one benchmark over its problems but the ``skipped`` ones (their prompt does not fit
+    the model's context), with a breakdown by difficulty level when its problems have one."""
+    scored = [p for p in problems if (spec.name, p.problem_id) not in skipped]
+    if not scored:
         raise ValueError(
             f"benchmark {spec.name!r}: none of its {len(problems)} prompts fits the model's context; "
             "evaluate it with a longer context (--max-model-len, or a model that has one)"
         )
-    records = [store.records[(spec.name, p.problem_id, k)] for p in complete for k in range(spec.n)]
+    records = [store.records[(spec.name, p.problem_id, k)] for p in scored for k in range(spec.n)]
     metrics = benchmark_metrics(records, spec.n)
-    metrics["budget"] = budget_metrics(records, max_new_tokens, len(problems) - len(complete))
-    levels = {p.problem_id: p.level for p in complete}
+    metrics["budget"] = budget_metrics(records, max_new_tokens, len(problems) - len(scored))
+    levels = {p.problem_id: p.level for p in scored}
     if any(level is not None for level in levels.values()):
         metrics["levels"] = level_metrics(records, levels, spec.n)
     return metrics
@@ -213,7 +221,9 @@ def evaluate(
         generation = _generate(model, pending, settings, store, total)
 
     per_benchmark = {
-        spec.name: _score(spec, problems[spec.name], store, settings.sampling.max_new_tokens)
+        spec.name: _score(
+            spec, problems[spec.name], store, settings.sampling.max_new_tokens, generation.skipped
+        )
         for spec in settings.benchmarks
     }
     results = {
