@@ -42,20 +42,28 @@ def oracle(rows: list, budget: float, options: dict) -> list[float]:
     )
 
 
-dler_options = st.fixed_dictionaries(
-    {},
-    optional={
-        "truncation_multiplier": st.sampled_from([0.0, 0.1, 0.5, 1.0]),
-        "limit": st.one_of(st.none(), st.integers(1, BUDGET), st.just(2.5)),
-        "correct_advantage_bonus": st.sampled_from([0.0, 0.1]),
-        "easy_limit_fraction": st.one_of(st.none(), st.sampled_from([0.5, 0.25, 0.3, 1.0])),
-    },
-)
+@st.composite
+def batches_with_options(draw: st.DrawFn) -> tuple[list, dict]:
+    """A batch and DLER options; the limit is often one of the batch's lengths (the boundary case)."""
+    rows = draw(method_batches(BUDGET))
+    lengths = sorted({row.length for row in rows if row.length > 0})
+    limits = st.one_of(st.none(), st.sampled_from(lengths), st.integers(1, BUDGET), st.just(2.5))
+    options = st.fixed_dictionaries(
+        {},
+        optional={
+            "truncation_multiplier": st.sampled_from([0.0, 0.1, 0.5, 1.0]),
+            "limit": limits,
+            "correct_advantage_bonus": st.sampled_from([0.0, 0.1]),
+            "easy_limit_fraction": st.one_of(st.none(), st.sampled_from([0.5, 0.25, 0.3, 1.0])),
+        },
+    )
+    return rows, draw(options)
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(rows=method_batches(BUDGET), options=dler_options)
-def test_matches_oracle(rows, options):
+@given(batch=batches_with_options())
+def test_matches_oracle(batch):
+    rows, options = batch
     rewards, mask, index, _ = tensors(rows)
     advantages, metrics = make_estimator("dler", budget=BUDGET, **options)(rewards, mask, index)
     assert_rows_close(per_row_advantages(advantages, mask), oracle(rows, BUDGET, options))
@@ -66,9 +74,10 @@ def test_matches_oracle(rows, options):
 
 
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(rows=method_batches(BUDGET), options=dler_options)
-def test_equals_verl_reinforce_plus_plus_baseline_on_the_shaped_rewards(rows, options):
+@given(batch=batches_with_options())
+def test_equals_verl_reinforce_plus_plus_baseline_on_the_shaped_rewards(batch):
     """verl's estimator on DLER's rewards, plus the released code's bonus on correct responses."""
+    rows, options = batch
     rows = [row for row in rows if row.length > 0]
     rewards, mask, index, _ = tensors(rows)
     if mask.sum() <= 1:
