@@ -36,7 +36,7 @@ def oracle(rows: list, weight: float, normalization: str) -> list[float]:
     )
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     steps=st.lists(method_batches(BUDGET), min_size=1, max_size=4),
     weight=st.sampled_from([1.0, 0.5, 0.0, 2.0]),
