@@ -15,9 +15,11 @@ from typing import Any
 
 from lead.core.estimator import LEAD
 from lead.core.method import Estimator, Method
-from lead.methods import arora_zanette, grpo
+from lead.methods import arora_zanette, grpo, hapo
 
-METHODS: dict[str, Method] = {method.name: method for method in (LEAD, grpo.METHOD, arora_zanette.METHOD)}
+METHODS: dict[str, Method] = {
+    method.name: method for method in (LEAD, grpo.METHOD, arora_zanette.METHOD, hapo.METHOD)
+}
 """Every method by name, in the order docs and reports list them."""
 
 
