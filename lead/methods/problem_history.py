@@ -36,7 +36,7 @@ def _is_positive_length(value: Any) -> bool:
 
 def problem_keys(problem_ids: np.ndarray, name: str = "problem_ids") -> np.ndarray:
     """``(N,)`` type-tagged text keys of ``(N,)`` problem ids; ``ValueError`` for an id that is not a
-    str or an int, naming ``name``, its position and the allowed types."""
+    str or an int, naming ``name``, the id and the allowed types."""
     problem_ids = np.asarray(problem_ids, dtype=object).reshape(-1)
     is_text = _instances(problem_ids, str)
     is_integer = ~is_text
@@ -44,10 +44,9 @@ def problem_keys(problem_ids: np.ndarray, name: str = "problem_ids") -> np.ndarr
         others = problem_ids[is_integer]
         is_integer[is_integer] = _instances(others, (int, np.integer)) & ~_instances(others, (bool, np.bool_))
     if not bool((is_text | is_integer).all()):
-        position = int(np.argmin(is_text | is_integer))
-        value = problem_ids[position]
+        value = problem_ids[int(np.argmin(is_text | is_integer))]
         raise ValueError(
-            f"{name}[{position}]={value!r} ({type(value).__name__}) is invalid: allowed are str or int ids"
+            f"{name} entry {value!r} ({type(value).__name__}) is invalid: allowed are str or int ids"
         )
     if problem_ids.size == 0:
         return np.array([], dtype=str)

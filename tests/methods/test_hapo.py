@@ -153,9 +153,9 @@ def test_text_and_integer_ids_are_different_problems_and_numpy_integers_are_inte
 @pytest.mark.parametrize(
     ("bad_id", "message"),
     [
-        (1.5, r"problem_ids\[1\]=1.5 \(float\) is invalid: allowed are str or int ids"),
-        (True, r"problem_ids\[1\]=True \(bool\) is invalid: allowed are str or int ids"),
-        (("a", 1), r"problem_ids\[1\]=\('a', 1\) \(tuple\) is invalid: allowed are str or int ids"),
+        (1.5, r"problem_ids entry 1.5 \(float\) is invalid: allowed are str or int ids"),
+        (True, r"problem_ids entry True \(bool\) is invalid: allowed are str or int ids"),
+        (("a", 1), r"problem_ids entry \('a', 1\) \(tuple\) is invalid: allowed are str or int ids"),
         (None, r"problem_ids row 1 is None"),
     ],
 )
@@ -185,7 +185,7 @@ def test_problem_ids_are_required():
         ),
         (
             {"step": 1, "problem_ids": [1.0], "shortest_correct_lengths": [3.0]},
-            r"hapo state problem_ids\[0\]=1.0 \(float\) is invalid: allowed are str or int ids",
+            r"hapo state problem_ids entry 1.0 \(float\) is invalid: allowed are str or int ids",
         ),
         (
             {"step": 1, "problem_ids": ["x", 2, "x"], "shortest_correct_lengths": [3.0, 2.0, 1.0]},
