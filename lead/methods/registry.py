@@ -15,10 +15,19 @@ from typing import Any
 
 from lead.core.estimator import LEAD
 from lead.core.method import Estimator, Method
-from lead.methods import dler, grpo, kimi, shorter_better
+from lead.methods import arora_zanette, dler, grpo, hapo, kimi, shorter_better
 
 METHODS: dict[str, Method] = {
-    method.name: method for method in (LEAD, grpo.METHOD, dler.METHOD, kimi.METHOD, shorter_better.METHOD)
+    method.name: method
+    for method in (
+        LEAD,
+        grpo.METHOD,
+        dler.METHOD,
+        kimi.METHOD,
+        arora_zanette.METHOD,
+        shorter_better.METHOD,
+        hapo.METHOD,
+    )
 }
 """Every method by name, in the order docs and reports list them."""
 
