@@ -15,9 +15,16 @@ from typing import Any
 
 from lead.core.estimator import LEAD
 from lead.core.method import Estimator, Method
-from lead.methods import grpo
+from lead.methods import grpo, laser
 
-METHODS: dict[str, Method] = {method.name: method for method in (LEAD, grpo.METHOD)}
+METHODS: dict[str, Method] = {
+    method.name: method
+    for method in (
+        LEAD,
+        grpo.METHOD,
+        laser.METHOD,
+    )
+}
 """Every method by name, in the order docs and reports list them."""
 
 
