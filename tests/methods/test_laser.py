@@ -3,6 +3,7 @@ oracle written from METHODS_SPEC, against verl's ``grpo`` on the same rewards, a
 
 from __future__ import annotations
 
+import laser_oracle
 import numpy as np
 import pytest
 import torch
@@ -16,38 +17,11 @@ from lead.methods import make_estimator
 BUDGET = 16
 
 
-def oracle_base_term(row: oracle_common.Row, budget: float) -> float:
-    """``C_i``: -1 truncated (whatever the grader said), +1 correct, -0.5 wrong."""
-    if row.length >= budget:
-        return -1.0
-    return 1.0 if row.score > 0.5 else -0.5
-
-
-def oracle_rewards(rows: list, budget: float, target: float, bonus: float) -> dict[int, float]:
-    """``r_i = C_i + a [C_i = +1] [L_i <= L_T]`` for every valid row."""
-    rewards = {}
-    for position in oracle_common.valid_positions(rows):
-        term = oracle_base_term(rows[position], budget)
-        within = term == 1.0 and rows[position].length <= target
-        rewards[position] = term + (bonus if within else 0.0)
-    return rewards
-
-
-def oracle(rows: list, budget: float, target: float, bonus: float) -> list[float]:
-    rewards = oracle_rewards(rows, budget, target, bonus)
-    return oracle_common.per_row(oracle_common.normalized("group", rewards, rows), rows)
-
-
-def oracle_metrics(rows: list, budget: float, target: float) -> dict[str, float]:
-    valid = [rows[p] for p in oracle_common.valid_positions(rows)]
-    terms = [oracle_base_term(row, budget) for row in valid]
-    bonused = [t == 1.0 and row.length <= target for t, row in zip(terms, valid, strict=True)]
-    finished_correct = terms.count(1.0)
-    return {
-        "truncated_rate": terms.count(-1.0) / len(valid),
-        "bonus_rate": sum(bonused) / len(valid),
-        "bonus_rate_correct": sum(bonused) / finished_correct if finished_correct else 0.0,
-    }
+def oracle(rows: list, budget: float, target: float, bonus: float) -> tuple[list[float], dict, dict]:
+    """Per-row advantages, the rewards by position and the step's metrics."""
+    rewards, metrics = laser_oracle.bonus_rewards(rows, budget, lambda position: target, bonus)
+    advantages = oracle_common.per_row(oracle_common.normalized("group", rewards, rows), rows)
+    return advantages, rewards, metrics
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -64,10 +38,9 @@ def test_matches_oracle(rows, target, bonus):
     bonus_used = 0.5 if bonus is None else bonus
     rewards, mask, index, _ = tensors(rows)
     advantages, metrics = estimator(rewards, mask, index)
-    assert_rows_close(per_row_advantages(advantages, mask), oracle(rows, BUDGET, target_used, bonus_used))
-    expected_rewards = oracle_rewards(rows, BUDGET, target_used, bonus_used).values()
-    assert metrics["laser/reward_mean"] == pytest.approx(sum(expected_rewards) / len(expected_rewards))
-    for key, value in oracle_metrics(rows, BUDGET, target_used).items():
+    expected, _, expected_metrics = oracle(rows, BUDGET, target_used, bonus_used)
+    assert_rows_close(per_row_advantages(advantages, mask), expected)
+    for key, value in expected_metrics.items():
         assert metrics[f"laser/{key}"] == pytest.approx(value), key
     assert metrics["laser/target_length"] == target_used
 
@@ -76,7 +49,7 @@ def test_matches_oracle(rows, target, bonus):
 @given(rows=method_batches(BUDGET))
 def test_equals_verl_grpo_on_the_laser_rewards(rows):
     """verl's ``grpo`` on the oracle's LASER rewards (at each row's last token) gives our advantages."""
-    rewards = oracle_rewards(rows, BUDGET, BUDGET / 4, 0.5)
+    _, rewards, _ = oracle(rows, BUDGET, BUDGET / 4, 0.5)
     shaped = [oracle_common.Row(row.label, rewards.get(p, 0.0), row.length) for p, row in enumerate(rows)]
     scores, mask, index, _ = tensors(rows)
     ours, _ = make_estimator("laser", budget=BUDGET)(scores, mask, index)
