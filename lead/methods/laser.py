@@ -109,7 +109,9 @@ def length_bonus_rewards(
     return terms + bonus * rewarded.to(terms.dtype), terms, rewarded
 
 
-def reward_metrics(prefix: str, rewards: torch.Tensor, terms: torch.Tensor, rewarded: torch.Tensor) -> dict:
+def reward_metrics(
+    prefix: str, rewards: torch.Tensor, terms: torch.Tensor, rewarded: torch.Tensor
+) -> dict[str, float]:
     """``reward_mean``, ``truncated_rate``, ``bonus_rate`` (of all responses) and
     ``bonus_rate_correct`` (of the correct, finished ones; 0 without any), keyed ``<prefix>/...``."""
     finished_correct = (terms == CORRECT_TERM).to(rewards.dtype)

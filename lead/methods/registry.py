@@ -15,7 +15,7 @@ from typing import Any
 
 from lead.core.estimator import LEAD
 from lead.core.method import Estimator, Method
-from lead.methods import grpo, laser
+from lead.methods import grpo, laser, laser_d
 
 METHODS: dict[str, Method] = {
     method.name: method
@@ -23,6 +23,7 @@ METHODS: dict[str, Method] = {
         LEAD,
         grpo.METHOD,
         laser.METHOD,
+        laser_d.METHOD,
     )
 }
 """Every method by name, in the order docs and reports list them."""
