@@ -15,7 +15,7 @@ from typing import Any
 
 from lead.core.estimator import LEAD
 from lead.core.method import Estimator, Method
-from lead.methods import arora_zanette, dler, grpo, hapo, kimi, shorter_better
+from lead.methods import arora_zanette, dler, grpo, hapo, kimi, laser, laser_d, shorter_better
 
 METHODS: dict[str, Method] = {
     method.name: method
@@ -23,6 +23,8 @@ METHODS: dict[str, Method] = {
         LEAD,
         grpo.METHOD,
         dler.METHOD,
+        laser.METHOD,
+        laser_d.METHOD,
         kimi.METHOD,
         arora_zanette.METHOD,
         shorter_better.METHOD,
