@@ -81,7 +81,12 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--gpu-memory-utilization", type=float, default=engine.gpu_memory_utilization, help="vLLM"
     )
-    run.add_argument("--max-model-len", type=int, help="vLLM: context length (default: the model's)")
+    run.add_argument(
+        "--max-model-len",
+        type=int,
+        help="context length, prompt plus response (default: the model's); a sample gets at most the "
+        "room its prompt leaves, and a prompt longer than the context is skipped",
+    )
     run.add_argument(
         "--requests-per-call",
         type=int,

@@ -5,52 +5,20 @@ from __future__ import annotations
 import copy
 import json
 import re
-from dataclasses import dataclass
 from pathlib import Path
 
+from lead.eval.entries import Entry, benchmark_levels, load_entry
 from lead.eval.metrics import DEFAULT_AES_WEIGHTS, AESWeights, aes_against_base
-from lead.eval.plots import learning_curve_plot, pareto_plot
+from lead.eval.plots import learning_curve_plot, pareto_plot, tokens_by_level_plot
 from lead.eval.report import (
-    RESULTS_FILE,
     aes_of,
     display_name,
     format_percent,
     format_signed,
     format_tokens,
-    load_results,
-    load_run,
     markdown_table,
     write_csv,
 )
-
-
-@dataclass(frozen=True)
-class Entry:
-    """One compared model: its (final) results and, for a training run, the results of every step."""
-
-    label: str
-    results: dict
-    curve: tuple[dict, ...] = ()
-
-    @property
-    def row_label(self) -> str:
-        """The label in tables and legends; a training run names the step of its final checkpoint."""
-        return f"{self.label} (step {self.results['step']})" if self.curve else self.label
-
-
-def load_entry(folder: Path, label: str | None = None) -> Entry:
-    """An evaluation folder (``results.json``) or a run's evaluation folder (``global_step_N/`` inside)."""
-    folder = Path(folder)
-    if not folder.is_dir():
-        raise ValueError(f"{folder}: no such results folder")
-    if (folder / RESULTS_FILE).is_file():
-        return Entry(label or folder.name, load_results(folder))
-    curve = load_run(folder)
-    if not curve:
-        raise ValueError(
-            f"{folder}: holds neither {RESULTS_FILE} nor evaluated checkpoints (global_step_N/{RESULTS_FILE})"
-        )
-    return Entry(label or folder.name, curve[-1], tuple(curve))
 
 
 def with_aes(results: dict, base: dict, weights: AESWeights) -> dict:
@@ -100,7 +68,29 @@ def compare_markdown(entries: list[Entry]) -> str:
         + note
         + "\nMean response tokens\n\n"
         + markdown_table(["Model", *names], token_rows)
+        + levels_markdown(entries)
     )
+
+
+def _level_cell(metrics: dict) -> str:
+    return f"{format_tokens(metrics['mean_tokens'])} ({format_percent(metrics['pass@1'])})"
+
+
+def levels_markdown(entries: list[Entry]) -> str:
+    """Per benchmark with difficulty levels: a row per model, a column per level, each cell the mean
+    response tokens and pass@1 (%) of that level's problems."""
+    tables = []
+    for benchmark, levels in benchmark_levels(entries).items():
+        rows = []
+        for entry in entries:
+            measured = entry.results["benchmarks"].get(benchmark, {}).get("levels", {})
+            cells = [_level_cell(measured[level]) if level in measured else "-" for level in levels]
+            rows.append([entry.row_label, *cells])
+        tables.append(
+            f"\n{display_name(benchmark)}: mean response tokens (pass@1, %) by difficulty level\n\n"
+            + markdown_table(["Model", *(f"Level {level}" for level in levels)], rows)
+        )
+    return "".join(tables)
 
 
 def compare_csv_rows(entries: list[Entry]) -> list[dict]:
@@ -140,8 +130,9 @@ def compare(
     base: Path | None = None,
     weights: AESWeights = DEFAULT_AES_WEIGHTS,
 ) -> str:
-    """Write ``compare.md``, ``compare.csv``, ``compare.json``, ``pareto.png`` and, per training run,
-    ``learning_curve_<label>.png`` into ``out_dir``; returns the Markdown tables.
+    """Write ``compare.md``, ``compare.csv``, ``compare.json``, ``pareto.png``, ``tokens_by_level.png``
+    (when some benchmark has difficulty levels) and, per training run, ``learning_curve_<label>.png``
+    into ``out_dir``; returns the Markdown tables.
 
     With ``base`` every AES is computed against that folder's results and the base is the first row
     (listed once, even when it is also among ``folders``).
@@ -174,7 +165,10 @@ def compare(
     write_csv(out_dir / "compare.csv", compare_csv_rows(entries))
     summary = [{"label": e.row_label, "results": e.results} for e in entries]
     (out_dir / "compare.json").write_text(json.dumps(summary, indent=2) + "\n")
-    pareto_plot(entries, out_dir / "pareto.png", base_label=base_entry.row_label if base_entry else None)
+    base_label = base_entry.row_label if base_entry else None
+    pareto_plot(entries, out_dir / "pareto.png", base_label=base_label)
+    if benchmark_levels(entries):
+        tokens_by_level_plot(entries, out_dir / "tokens_by_level.png", base_label=base_label)
     for entry in entries:
         if len(entry.curve) > 1:
             learning_curve_plot(entry, out_dir / f"learning_curve_{_slug(entry.label)}.png")

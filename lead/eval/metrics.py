@@ -63,6 +63,41 @@ def benchmark_metrics(records: Iterable[SampleRecord], n: int) -> dict:
     }
 
 
+LEVEL_METRICS = (
+    "num_problems",
+    "pass@1",
+    "pass@1_stderr",
+    "mean_tokens",
+    "mean_tokens_correct",
+    "truncation_rate",
+)
+
+
+def level_order(level: str) -> tuple[int, float, str]:
+    """Sort key of difficulty levels: numbers by value ("2" before "10"), then other labels by name."""
+    try:
+        return (0, float(level), level)
+    except ValueError:
+        return (1, 0.0, level)
+
+
+def level_metrics(records: Iterable[SampleRecord], levels: Mapping[str, str | None], n: int) -> dict:
+    """``benchmark_metrics`` of each difficulty level's problems (accuracy, tokens, truncation),
+    levels in ``level_order``; ``levels`` maps problem id to level, and problems without one are
+    left out."""
+    by_level: dict[str, list[SampleRecord]] = defaultdict(list)
+    for record in records:
+        level = levels.get(record.problem_id)
+        if level is not None:
+            by_level[level].append(record)
+    return {
+        level: {
+            key: value for key, value in benchmark_metrics(by_level[level], n).items() if key in LEVEL_METRICS
+        }
+        for level in sorted(by_level, key=level_order)
+    }
+
+
 def average_metrics(per_benchmark: Mapping[str, dict]) -> dict:
     """Unweighted mean over benchmarks of pass@1 and mean response tokens (the paper's Average)."""
     if not per_benchmark:

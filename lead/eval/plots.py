@@ -1,20 +1,18 @@
-"""PNG plots: accuracy against response length (the Pareto view) and learning curves of a run."""
+"""PNG plots: accuracy against response length (the Pareto view), response length against difficulty
+level, and learning curves of a run."""
 
 from __future__ import annotations
 
 import math
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 
+from lead.eval.entries import Entry, benchmark_levels
 from lead.eval.report import display_name
-
-if TYPE_CHECKING:
-    from lead.eval.compare import Entry
 
 MARKERS = "os^Dv<>pPX*h"
 AVERAGE = "average"
@@ -68,6 +66,40 @@ def pareto_plot(entries: list[Entry], path: Path, base_label: str | None = None)
     figure.legend(handles, labels, loc="lower center", ncol=min(4, len(labels)), frameon=False)
     figure.suptitle("Accuracy vs response length (up and left is better)")
     figure.tight_layout(rect=(0, 0.06 + 0.02 * math.ceil(len(labels) / 4), 1, 0.97))
+    figure.savefig(path, dpi=120)
+    plt.close(figure)
+
+
+def tokens_by_level_plot(entries: list[Entry], path: Path, base_label: str | None = None) -> None:
+    """Mean response tokens against difficulty level, one panel per benchmark with levels, a line per
+    model (a model that thinks as long as a problem needs climbs with the level)."""
+    panels = benchmark_levels(entries)
+    columns = min(3, len(panels))
+    rows = math.ceil(len(panels) / columns)
+    figure, axes = plt.subplots(rows, columns, figsize=(4.6 * columns, 3.8 * rows), squeeze=False)
+    colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    for (benchmark, levels), axis in zip(panels.items(), axes.flat, strict=False):
+        for i, entry in enumerate(entries):
+            measured = entry.results["benchmarks"].get(benchmark, {}).get("levels", {})
+            points = [
+                (x, measured[level]["mean_tokens"]) for x, level in enumerate(levels) if level in measured
+            ]
+            if not points:
+                continue
+            xs, ys = zip(*points, strict=True)
+            color = "black" if entry.row_label == base_label else colors[i % len(colors)]
+            axis.plot(xs, ys, color=color, marker=MARKERS[i % len(MARKERS)], label=entry.row_label)
+        axis.set_xticks(range(len(levels)), levels)
+        axis.set_title(display_name(benchmark))
+        axis.set_xlabel("difficulty level")
+        axis.set_ylabel("mean response tokens")
+        axis.grid(alpha=0.3)
+    for axis in list(axes.flat)[len(panels) :]:
+        axis.axis("off")
+    handles, labels = axes.flat[0].get_legend_handles_labels()
+    figure.legend(handles, labels, loc="lower center", ncol=min(4, len(labels)), frameon=False)
+    figure.suptitle("Response length against difficulty")
+    figure.tight_layout(rect=(0, 0.06 + 0.02 * math.ceil(len(labels) / 4), 1, 0.95))
     figure.savefig(path, dpi=120)
     plt.close(figure)
 

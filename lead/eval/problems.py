@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import math
+import re
 import zlib
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from lead.data.schema import load_rl_parquet
 from lead.eval.protocol import BenchmarkSpec, build_messages
@@ -11,12 +15,35 @@ from lead.eval.protocol import BenchmarkSpec, build_messages
 
 @dataclass(frozen=True)
 class Problem:
-    """One benchmark problem with the chat messages to send and its gold answer."""
+    """One benchmark problem with the chat messages to send, its gold answer and, where the benchmark
+    grades its problems, their difficulty level."""
 
     benchmark: str
     problem_id: str
     messages: list[dict]
     ground_truth: str | list[str]
+    level: str | None = None
+
+
+DIFFICULTY_KEYS = ("level", "difficulty")
+
+
+def difficulty_level(extra_info: Mapping[str, Any]) -> str | None:
+    """The problem's difficulty from ``extra_info.level`` or, failing that, ``extra_info.difficulty``.
+
+    Returned as text: ``3``, ``3.0``, ``"3"`` and ``"Level 3"`` all give ``"3"``, ``6.5`` gives
+    ``"6.5"``; None when the row has neither (or only empty values).
+    """
+    for key in DIFFICULTY_KEYS:
+        value = extra_info.get(key)
+        if value is None or (isinstance(value, float) and math.isnan(value)):
+            continue
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        text = re.sub(r"^level\s*", "", str(value).strip(), flags=re.IGNORECASE)
+        if text:
+            return text
+    return None
 
 
 def load_problems(spec: BenchmarkSpec, template: str, limit: int | None = None) -> list[Problem]:
@@ -33,7 +60,7 @@ def load_problems(spec: BenchmarkSpec, template: str, limit: int | None = None) 
         messages = build_messages(template, list(row.prompt), extra.get("problem"))
         gold = row.reward_model["ground_truth"]
         gold = gold if isinstance(gold, str) else [str(g) for g in gold]
-        problems.append(Problem(spec.name, str(problem_id), messages, gold))
+        problems.append(Problem(spec.name, str(problem_id), messages, gold, difficulty_level(extra)))
     ids = [p.problem_id for p in problems]
     if len(set(ids)) != len(ids):
         raise ValueError(f"benchmark {spec.name!r} ({spec.path}): problem ids are not unique")

@@ -98,7 +98,62 @@ def results_markdown(results: dict) -> str:
         f"top-p {settings['top_p']}, max new tokens {settings['max_new_tokens']}, seed {settings['seed']}, "
         f"backend {settings['backend']}.\n\n"
     )
-    return caption + markdown_table(header, rows)
+    return caption + markdown_table(header, rows) + levels_markdown(results) + budget_markdown(results)
+
+
+def levels_markdown(results: dict) -> str:
+    """Accuracy and mean response tokens per difficulty level, for the benchmarks that have levels."""
+    header = ["Benchmark", "Level", "Problems", "pass@1 (%)", "± SE", "Tokens", "Tokens (correct)"]
+    rows = [
+        [
+            display_name(name),
+            level,
+            str(m["num_problems"]),
+            format_percent(m["pass@1"]),
+            format_percent(m["pass@1_stderr"]),
+            format_tokens(m["mean_tokens"]),
+            format_tokens(m["mean_tokens_correct"]),
+        ]
+        for name, benchmark in results["benchmarks"].items()
+        for level, m in benchmark.get("levels", {}).items()
+    ]
+    if not rows:
+        return ""
+    return "\nBy difficulty level\n\n" + markdown_table(header, rows)
+
+
+def budget_markdown(results: dict) -> str:
+    """The generation budget per benchmark: requested and effective max new tokens, clamped samples
+    and skipped problems (empty for results that predate budgets)."""
+    budgets = {name: m["budget"] for name, m in results["benchmarks"].items() if "budget" in m}
+    if not budgets:
+        return ""
+    header = [
+        "Benchmark",
+        "Max new tokens",
+        "Effective min",
+        "Effective mean",
+        "Clamped samples",
+        "Skipped problems",
+    ]
+    rows = [
+        [
+            display_name(name),
+            str(b["max_new_tokens"]),
+            format_tokens(b["effective_max_new_tokens_min"]),
+            format_tokens(b["effective_max_new_tokens_mean"]),
+            str(b["clamped_samples"]),
+            str(b["skipped_problems"]),
+        ]
+        for name, b in budgets.items()
+    ]
+    context = results["settings"].get("context_length")
+    where = f"context {context:,} tokens" if context else "context length unknown"
+    return (
+        f"\nGeneration budget ({where}; a sample gets min(max new tokens, context - prompt); "
+        "skipped problems have a prompt longer than the context and are not scored)\n\n"
+        + markdown_table(header, rows)
+    )
 
 
 def results_csv_rows(results: dict) -> list[dict]:
@@ -118,6 +173,7 @@ def results_csv_rows(results: dict) -> list[dict]:
             "mean_tokens_correct": m["mean_tokens_correct"],
             "truncation_rate": m["truncation_rate"],
             "aes": aes_of(results, name),
+            **m.get("budget", {}),
         }
         row.update({f"pass@{k}": m["pass@k"].get(str(k)) for k in range(1, max_n + 1)})
         rows.append(row)

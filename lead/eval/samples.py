@@ -15,7 +15,7 @@ SampleKey = tuple[str, str, int]
 
 @dataclass(frozen=True)
 class SampleRecord:
-    """One graded sample."""
+    """One graded sample; ``max_new_tokens`` is the budget it was generated with (None in older logs)."""
 
     benchmark: str
     problem_id: str
@@ -27,6 +27,7 @@ class SampleRecord:
     pred: str
     has_answer: bool
     correct: bool
+    max_new_tokens: int | None = None
 
     @property
     def key(self) -> SampleKey:

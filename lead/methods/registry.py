@@ -15,9 +15,22 @@ from typing import Any
 
 from lead.core.estimator import LEAD
 from lead.core.method import Estimator, Method
-from lead.methods import grpo
+from lead.methods import arora_zanette, dler, grpo, hapo, kimi, laser, laser_d, shorter_better
 
-METHODS: dict[str, Method] = {method.name: method for method in (LEAD, grpo.METHOD)}
+METHODS: dict[str, Method] = {
+    method.name: method
+    for method in (
+        LEAD,
+        grpo.METHOD,
+        dler.METHOD,
+        laser.METHOD,
+        laser_d.METHOD,
+        kimi.METHOD,
+        arora_zanette.METHOD,
+        shorter_better.METHOD,
+        hapo.METHOD,
+    )
+}
 """Every method by name, in the order docs and reports list them."""
 
 

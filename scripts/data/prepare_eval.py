@@ -3,20 +3,31 @@
     python scripts/data/prepare_eval.py                 # from data/raw/*.jsonl (offline)
     python scripts/data/prepare_eval.py --source hub    # from the Hugging Face Hub
 
-Output is deterministic: the same records give byte-identical files.
+Output is deterministic: the same records give byte-identical files. MATH-500 rows also carry the
+problem's difficulty, ``extra_info.level`` ("1" to "5"), from the records' ``level`` field.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 from lead.data.builders import BENCHMARKS, benchmark_rows, read_jsonl
 from lead.data.hub import HubUnavailableError, load_hub_records
 from lead.data.schema import write_rl_parquet
 
 ROOT = Path(__file__).resolve().parents[2]
+LEVEL_FIELDS = {"math500": "level"}
+"""The record field that holds a benchmark's difficulty level, for benchmarks that have one."""
+
+
+def add_levels(rows: Sequence[dict[str, Any]], records: Sequence[Mapping[str, Any]], field: str) -> None:
+    """Copy each record's ``field`` into its row's ``extra_info.level``, as a string like the training set."""
+    for row, record in zip(rows, records, strict=True):
+        row["extra_info"]["level"] = str(record[field])
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -45,6 +56,8 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"error: {error}", file=sys.stderr)
                 return 1
         rows = benchmark_rows(benchmark, records)
+        if name in LEVEL_FIELDS:
+            add_levels(rows, records, LEVEL_FIELDS[name])
         path = args.out_dir / f"{name}.parquet"
         write_rl_parquet(rows, path)
         note = "" if len(rows) == benchmark.expected_rows else f" (expected {benchmark.expected_rows})"

@@ -108,6 +108,13 @@ def test_normalize_gold_rejects_empty_or_odd_values(raw: object) -> None:
         normalize_gold(raw)
 
 
+def test_math500_carries_the_raw_difficulty_levels() -> None:
+    levels = [info["level"] for info in load_rl_parquet(ROOT / "data/eval/math500.parquet")["extra_info"]]
+    assert levels == [str(record["level"]) for record in read_jsonl(ROOT / "data/raw/math500.jsonl")]
+    assert sorted(set(levels)) == ["1", "2", "3", "4", "5"]
+    assert levels[0] == "2"  # test/precalculus/807.json is a level 2 problem
+
+
 def test_eval_rows_follow_the_raw_records() -> None:
     records = read_jsonl(ROOT / "data/raw/olympiadbench.jsonl")
     rows = benchmark_rows(BENCHMARKS["olympiadbench"], records[:3])

@@ -24,9 +24,9 @@ def random_backend(random_model_dir):
     return TransformersBackend(str(random_model_dir), tokenizer, stops, batch_size=4, device="cpu")
 
 
-def requests_for(tokenizer, texts, seeds):
+def requests_for(tokenizer, texts, seeds, max_new_tokens=12):
     return [
-        GenerationRequest(encode_chat(tokenizer, [{"role": "user", "content": t}]), s)
+        GenerationRequest(encode_chat(tokenizer, [{"role": "user", "content": t}]), s, max_new_tokens)
         for t, s in zip(texts, seeds, strict=True)
     ]
 
@@ -52,8 +52,8 @@ def test_samples_depend_on_their_seed_only(random_backend):
 
 
 def test_length_limit_truncates(random_backend):
-    requests = requests_for(random_backend.tokenizer, ["q1", "q2", "q3"], seeds=[1, 2, 3])
-    outputs = dict(random_backend.generate(requests, SamplingConfig(max_new_tokens=3)))
+    requests = requests_for(random_backend.tokenizer, ["q1", "q2", "q3"], seeds=[1, 2, 3], max_new_tokens=3)
+    outputs = dict(random_backend.generate(requests, SamplingConfig()))
     assert sorted(outputs) == [0, 1, 2]
     assert any(c.truncated for c in outputs.values())
     for completion in outputs.values():
@@ -65,7 +65,7 @@ def test_greedy_decoding_follows_the_model(tiny_model_dir):
     tokenizer = load_tokenizer(str(tiny_model_dir))
     backend = TransformersBackend(str(tiny_model_dir), tokenizer, [tokenizer.eos_token_id], device="cpu")
     ((index, completion),) = list(
-        backend.generate(requests_for(tokenizer, ["2+2?"], [0]), SamplingConfig(temperature=0))
+        backend.generate(requests_for(tokenizer, ["2+2?"], [0], 32), SamplingConfig(temperature=0))
     )
     assert (index, completion.text, completion.num_tokens, completion.finish_reason) == (
         0,
@@ -82,7 +82,7 @@ def test_vllm_requests_carry_protocol_sampling_seeds_and_stop(tiny_model_dir, be
     problems = load_problems(spec, "train")
     pending = [(p, k) for p in problems for k in range(spec.n)]
     sampling = SamplingConfig(max_new_tokens=64, seed=7)
-    prompts, params = build_vllm_inputs(build_requests(pending, tokenizer, sampling.seed), sampling, stops)
+    prompts, params = build_vllm_inputs(build_requests(pending, tokenizer, sampling), sampling, stops)
     assert len(prompts) == len(params) == len(problems) * 3
     for (problem, k), prompt, kwargs in zip(pending, prompts, params, strict=True):
         assert prompt == {"prompt_token_ids": encode_chat(tokenizer, problem.messages)}
@@ -102,8 +102,8 @@ def test_vllm_requests_carry_protocol_sampling_seeds_and_stop(tiny_model_dir, be
 def test_vllm_accepts_the_sampling_kwargs():
     from vllm import SamplingParams
 
-    request = GenerationRequest([1, 2, 3], seed=5)
-    _, (kwargs,) = build_vllm_inputs([request], SamplingConfig(max_new_tokens=8), [0])
+    request = GenerationRequest([1, 2, 3], seed=5, max_new_tokens=8)
+    _, (kwargs,) = build_vllm_inputs([request], SamplingConfig(), [0])
     params = SamplingParams(**kwargs)
     assert (params.n, params.seed, params.max_tokens, params.top_p) == (1, 5, 8, 0.9)
 

@@ -27,6 +27,10 @@ class BackendOptions:
     max_model_len: int | None = None
     requests_per_call: int | None = None
 
+    def __post_init__(self) -> None:
+        if self.max_model_len is not None and self.max_model_len < 1:
+            raise ValueError(f"max_model_len must be >= 1 or unset (the model's), got {self.max_model_len}")
+
     def to_dict(self) -> dict:
         return asdict(self)
 
@@ -66,7 +70,13 @@ def make_backend(
     from lead.eval.backends.transformers import TransformersBackend
 
     return TransformersBackend(
-        model, tokenizer, stop_ids, batch_size=options.batch_size, device=options.device, dtype=options.dtype
+        model,
+        tokenizer,
+        stop_ids,
+        batch_size=options.batch_size,
+        device=options.device,
+        dtype=options.dtype,
+        max_model_len=options.max_model_len,
     )
 
 

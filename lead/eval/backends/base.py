@@ -14,10 +14,16 @@ FINISH_LENGTH = "length"
 
 @dataclass(frozen=True)
 class GenerationRequest:
-    """One sample to generate: the tokenised prompt (chat template applied) and its seed."""
+    """One sample to generate: the tokenised prompt (chat template applied), its seed and the most
+    new tokens it may generate."""
 
     prompt_ids: list[int]
     seed: int
+    max_new_tokens: int
+
+    def __post_init__(self) -> None:
+        if self.max_new_tokens < 1:
+            raise ValueError(f"max_new_tokens must be >= 1, got {self.max_new_tokens}")
 
 
 @dataclass(frozen=True)
@@ -34,10 +40,18 @@ class Completion:
 
 
 class Backend(Protocol):
-    """Generates completions; yields ``(request index, completion)`` as each one finishes."""
+    """Generates completions; yields ``(request index, completion)`` as each one finishes.
+
+    ``context_length`` is the most tokens one sequence (prompt plus response) may hold, None when
+    the engine does not tell. ``close`` releases the model and its memory; the backend is unusable
+    afterwards.
+    """
 
     name: str
+    context_length: int | None
 
     def generate(
         self, requests: Sequence[GenerationRequest], sampling: SamplingConfig
     ) -> Iterator[tuple[int, Completion]]: ...
+
+    def close(self) -> None: ...

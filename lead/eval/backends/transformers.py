@@ -9,10 +9,29 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 
 import torch
-from transformers import AutoModelForCausalLM, PreTrainedTokenizerBase
+from transformers import AutoModelForCausalLM, PretrainedConfig, PreTrainedTokenizerBase
 
 from lead.eval.backends.base import FINISH_LENGTH, FINISH_STOP, Completion, GenerationRequest
+from lead.eval.backends.memory import free_cached_memory
 from lead.eval.protocol import SamplingConfig
+
+CONTEXT_LENGTH_FIELDS = (
+    "max_position_embeddings",
+    "n_positions",
+    "max_seq_len",
+    "seq_length",
+    "max_sequence_length",
+    "max_seq_length",
+)
+"""Model config fields that give the context length, depending on the architecture."""
+
+
+def model_context_length(config: PretrainedConfig) -> int | None:
+    """The context length a model config declares (the smallest of the fields it sets), or None."""
+    text_config = config.get_text_config()
+    values = [getattr(text_config, name, None) for name in CONTEXT_LENGTH_FIELDS]
+    values = [int(value) for value in values if isinstance(value, int) and value > 0]
+    return min(values) if values else None
 
 
 def resolve_device(device: str) -> torch.device:
@@ -65,12 +84,14 @@ class TransformersBackend:
         batch_size: int = 8,
         device: str = "auto",
         dtype: str = "auto",
+        max_model_len: int | None = None,
     ) -> None:
         if batch_size < 1:
             raise ValueError(f"batch_size must be >= 1, got {batch_size}")
         self.device = resolve_device(device)
         self.model = AutoModelForCausalLM.from_pretrained(model, dtype=resolve_dtype(dtype, self.device))
         self.model.to(self.device).eval()
+        self.context_length = max_model_len or model_context_length(self.model.config)
         self.tokenizer = tokenizer
         self.stop_ids = torch.tensor(sorted(set(stop_ids)), device=self.device)
         pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else stop_ids[0]
@@ -80,7 +101,10 @@ class TransformersBackend:
     def generate(
         self, requests: Sequence[GenerationRequest], sampling: SamplingConfig
     ) -> Iterator[tuple[int, Completion]]:
-        """Yield ``(request index, completion)`` as rows finish; longest prompts are batched first."""
+        """Yield ``(request index, completion)`` as rows finish; longest prompts are batched first.
+
+        A row stops at a stop token or after its request's ``max_new_tokens``.
+        """
         order = sorted(range(len(requests)), key=lambda i: -len(requests[i].prompt_ids))
         for start in range(0, len(order), self.batch_size):
             batch = order[start : start + self.batch_size]
@@ -106,13 +130,13 @@ class TransformersBackend:
         logits = outputs.logits[:, -1, :]
         active = list(range(len(requests)))
         generated: list[list[int]] = [[] for _ in requests]
-        for step in range(sampling.max_new_tokens):
+        while True:
             tokens = sample_next_tokens(logits, sampling, [generators[row] for row in active])
             stopped = torch.isin(tokens, self.stop_ids).tolist()
             keep = []
             for position, (row, token) in enumerate(zip(active, tokens.tolist(), strict=True)):
                 generated[row].append(token)
-                if stopped[position] or step + 1 == sampling.max_new_tokens:
+                if stopped[position] or len(generated[row]) >= requests[row].max_new_tokens:
                     reason = FINISH_STOP if stopped[position] else FINISH_LENGTH
                     yield indices[row], self._completion(generated[row], reason)
                 else:
@@ -138,6 +162,11 @@ class TransformersBackend:
             )
             cache, next_position = outputs.past_key_values, next_position + 1
             logits = outputs.logits[:, -1, :]
+
+    def close(self) -> None:
+        """Drop the model and free the memory it held."""
+        self.model = None
+        free_cached_memory()
 
     def _completion(self, token_ids: list[int], finish_reason: str) -> Completion:
         text = self.tokenizer.decode(token_ids, skip_special_tokens=True)

@@ -3,14 +3,21 @@
 Each sample is its own request with ``n=1`` and its own seed, so a resumed run produces exactly the
 samples an uninterrupted one would; vLLM's prefix cache shares the prompt between the samples of a
 problem. ``vllm`` is imported only when the backend is built.
+
+One engine holds most of the GPU memory (``gpu_memory_utilization``), so ``close`` shuts it down
+before the next checkpoint's engine starts: the engine core first (``LLM.shutdown`` where vLLM has
+it, else ``llm_engine.engine_core.shutdown``), then vLLM's model-parallel and distributed state,
+then the garbage collector and CUDA's cache. A piece this vLLM version lacks is skipped.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+import warnings
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from lead.eval.backends.base import FINISH_LENGTH, FINISH_STOP, Completion, GenerationRequest
+from lead.eval.backends.memory import free_cached_memory
 from lead.eval.protocol import SamplingConfig
 
 
@@ -33,7 +40,7 @@ def sampling_params_kwargs(
         "n": 1,
         "temperature": sampling.temperature,
         "top_p": sampling.top_p,
-        "max_tokens": sampling.max_new_tokens,
+        "max_tokens": request.max_new_tokens,
         "seed": request.seed,
         "stop_token_ids": list(stop_ids),
         "skip_special_tokens": True,
@@ -54,6 +61,41 @@ def completion_from_output(output: Any) -> Completion:
     sample = output.outputs[0]
     reason = FINISH_LENGTH if sample.finish_reason == "length" else FINISH_STOP
     return Completion(text=sample.text, num_tokens=len(sample.token_ids), finish_reason=reason)
+
+
+def engine_context_length(llm: Any) -> int | None:
+    """``max_model_len`` of a built ``vllm.LLM`` (the option, or what vLLM derived from the model)."""
+    value = getattr(getattr(getattr(llm, "llm_engine", None), "model_config", None), "max_model_len", None)
+    return int(value) if value is not None else None
+
+
+def _attempt(step: str, action: Callable[[], object]) -> None:
+    """Run one release step; a failure is reported and the remaining steps still run."""
+    try:
+        action()
+    except Exception as error:  # a release step must never stop the evaluation
+        warnings.warn(f"releasing the vLLM engine: {step} failed ({error})", RuntimeWarning, stacklevel=3)
+
+
+def shutdown_engine(llm: Any) -> None:
+    """Stop the engine core of ``llm`` (its worker processes and their GPU memory)."""
+    shutdown = getattr(llm, "shutdown", None)
+    if shutdown is None:
+        shutdown = getattr(getattr(getattr(llm, "llm_engine", None), "engine_core", None), "shutdown", None)
+    if callable(shutdown):
+        _attempt("engine shutdown", shutdown)
+
+
+def destroy_distributed_state() -> None:
+    """Tear down vLLM's model-parallel groups and distributed environment in this process."""
+    try:
+        from vllm.distributed import parallel_state
+    except ImportError:
+        return
+    for name in ("destroy_model_parallel", "destroy_distributed_environment"):
+        function = getattr(parallel_state, name, None)
+        if callable(function):
+            _attempt(name, function)
 
 
 class VLLMBackend:
@@ -82,6 +124,7 @@ class VLLMBackend:
             dtype=dtype,
             seed=seed,
         )
+        self.context_length = engine_context_length(self.llm) or max_model_len
         self.stop_ids = list(stop_ids)
         self.requests_per_call = requests_per_call
 
@@ -97,3 +140,12 @@ class VLLMBackend:
             outputs = self.llm.generate(prompts, [SamplingParams(**p) for p in params], use_tqdm=True)
             for offset, output in enumerate(outputs):
                 yield start + offset, completion_from_output(output)
+
+    def close(self) -> None:
+        """Shut the engine down and free its GPU memory; calling it again does nothing."""
+        if self.llm is None:
+            return
+        shutdown_engine(self.llm)
+        self.llm = None
+        destroy_distributed_state()
+        free_cached_memory()
