@@ -168,7 +168,7 @@ class MethodOptions:
         }
 
     @classmethod
-    def for_budget(cls: type[OptionsT], budget: float | None = None, **values: Any) -> OptionsT:
+    def for_budget(cls: type[OptionsT], budget: float | None = None, /, **values: Any) -> OptionsT:
         """Options at ``budget``: the scaled defaults, then ``values`` (validated; unknown names rejected)."""
         names = [name for name, _, _ in cls.declared()]
         unknown = sorted(set(values) - set(names))

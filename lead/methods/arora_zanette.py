@@ -43,7 +43,7 @@ class AroraZanetteOptions(MethodOptions):
     alpha: float = option(
         0.1, "largest length penalty of a correct response (paper: 0.1; sweep 0.05 to 0.4)", low=0, high=1
     )
-    max_length: float = option(
+    budget: float = option(
         32000,
         "generation budget B: responses of B tokens are truncated and get 0",
         low=0,
@@ -61,7 +61,7 @@ def length_discounted_correctness(
     responses (a group without one gives no statistic, and none of its responses needs it).
     """
     lengths, groups = responses.lengths, responses.groups
-    truncated = responses.truncated(options.max_length)
+    truncated = responses.truncated(options.budget)
     rewarded = responses.correct & ~truncated
     means, variances, _ = segment_mean_var(
         lengths, groups.ids, groups.num_groups, unbiased=False, members=rewarded

@@ -51,11 +51,11 @@ def bonus_option() -> Any:
 
 
 def check_target_within_budget(options: Any) -> None:
-    """``0 < target_length <= max_response_length``, else ``ValueError`` naming both."""
-    if options.target_length > options.max_response_length:
+    """``0 < target_length <= budget``, else ``ValueError`` naming both."""
+    if options.target_length > options.budget:
         raise ValueError(
             f"{type(options).__name__}.target_length={options.target_length!r} is invalid: allowed is "
-            f"0 < target_length <= max_response_length (max_response_length={options.max_response_length!r})"
+            f"0 < target_length <= budget (budget={options.budget!r})"
         )
 
 
@@ -64,7 +64,7 @@ class LaserOptions(MethodOptions):
     """LASER's settings (paper defaults at its 16,384-token budget).
 
     Attributes:
-        max_response_length: the generation budget ``B``; responses of ``B`` tokens are truncated.
+        budget: the generation budget ``B``; responses of ``B`` tokens are truncated.
         target_length: ``L_T``; correct responses of at most this many tokens get the bonus.
         bonus: ``a``, the bonus.
     """
@@ -73,7 +73,7 @@ class LaserOptions(MethodOptions):
     TITLE: ClassVar[str] = "LASER"
     PAPER_BUDGET: ClassVar[float] = PAPER_BUDGET
 
-    max_response_length: float = budget_option()
+    budget: float = budget_option()
     target_length: float = target_length_option("L_T: correct responses of at most this length get the bonus")
     bonus: float = bonus_option()
 
@@ -81,30 +81,30 @@ class LaserOptions(MethodOptions):
         check_target_within_budget(self)
 
 
-def finished_correct(responses: Responses, max_response_length: float) -> torch.Tensor:
+def finished_correct(responses: Responses, budget: float) -> torch.Tensor:
     """``[C_i = +1]``, ``(N,)`` bool: correct and not truncated."""
-    return responses.correct & ~responses.truncated(max_response_length)
+    return responses.correct & ~responses.truncated(budget)
 
 
-def base_terms(responses: Responses, max_response_length: float) -> torch.Tensor:
+def base_terms(responses: Responses, budget: float) -> torch.Tensor:
     """``C_i``, ``(N,)`` float64: ``-1`` truncated, else ``+1`` correct and ``-0.5`` wrong."""
     terms = torch.where(
         responses.correct,
         torch.tensor(CORRECT_TERM, dtype=torch.float64),
         torch.tensor(WRONG_TERM, dtype=torch.float64),
     )
-    return terms.masked_fill(responses.truncated(max_response_length), TRUNCATED_TERM)
+    return terms.masked_fill(responses.truncated(budget), TRUNCATED_TERM)
 
 
 def length_bonus_rewards(
-    responses: Responses, max_response_length: float, targets: torch.Tensor | float, bonus: float
+    responses: Responses, budget: float, targets: torch.Tensor | float, bonus: float
 ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     """``r_i = C_i + a [C_i = +1] [L_i <= T_i]`` with targets ``T`` (scalar or ``(N,)``).
 
     Returns ``(rewards, terms, rewarded)``, each ``(N,)``: the rewards, the base terms ``C_i`` and
     whether response i got the bonus.
     """
-    terms = base_terms(responses, max_response_length)
+    terms = base_terms(responses, budget)
     rewarded = (terms == CORRECT_TERM) & (responses.lengths <= targets)
     return terms + bonus * rewarded.to(terms.dtype), terms, rewarded
 
@@ -134,7 +134,7 @@ def reward_metrics(
 def laser_rewards(responses: Responses, options: LaserOptions, state: Any, step: int) -> Scored:
     """``r_i = C_i + a [C_i = +1] [L_i <= L_T]``, ``(N,)``, for group normalisation."""
     rewards, terms, rewarded = length_bonus_rewards(
-        responses, options.max_response_length, options.target_length, options.bonus
+        responses, options.budget, options.target_length, options.bonus
     )
     metrics = reward_metrics("laser", rewards, terms, rewarded)
     metrics["laser/target_length"] = float(options.target_length)

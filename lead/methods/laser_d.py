@@ -58,7 +58,7 @@ class LaserDOptions(MethodOptions):
     """LASER-D's settings (paper defaults at its 16,384-token budget).
 
     Attributes:
-        max_response_length: the generation budget ``B``: truncation and the last candidate.
+        budget: the generation budget ``B``: truncation and the last candidate.
         target_length: ``L_T``, the first (smallest) candidate target.
         candidate_step: ``s``, the spacing of the candidates ``L_T, L_T + s, ...`` up to ``B``.
         bonus: ``a``, the bonus.
@@ -75,7 +75,7 @@ class LaserDOptions(MethodOptions):
     TITLE: ClassVar[str] = "LASER-D"
     PAPER_BUDGET: ClassVar[float] = PAPER_BUDGET
 
-    max_response_length: float = budget_option()
+    budget: float = budget_option()
     target_length: float = target_length_option("L_T: the smallest candidate target length")
     candidate_step: float = option(
         1024, "spacing s of the candidate targets L_T, L_T + s, ..., B", low=0, low_open=True, scale="length"
@@ -106,11 +106,9 @@ class LaserDOptions(MethodOptions):
 
     def candidates(self) -> list[float]:
         """``L_T + k s`` for ``k = 0, 1, ...`` below ``B``, then ``B``: ascending."""
-        count = int((self.max_response_length - self.target_length) // self.candidate_step) + 1
+        count = int((self.budget - self.target_length) // self.candidate_step) + 1
         ladder = [self.target_length + k * self.candidate_step for k in range(count)]
-        return [length for length in ladder if length < self.max_response_length] + [
-            float(self.max_response_length)
-        ]
+        return [length for length in ladder if length < self.budget] + [float(self.budget)]
 
     def quotas(self, group_size: int) -> torch.Tensor:
         """``n_d`` for easy, medium, hard, ``(3,)`` int64: ``ceil`` or ``floor`` of 2G/3, G/3, then 1."""
@@ -172,7 +170,7 @@ class LaserDState(MethodState):
 
         The state lives on the CPU whatever the batch's device.
         """
-        successes = finished_correct(responses, self.options.max_response_length)
+        successes = finished_correct(responses, self.options.budget)
         rule = self.options.coverage_buckets
         buckets = responses.groups.gather(difficulty_buckets(successes, responses.groups, rule))
         covered, totals = coverage_counts(responses.lengths.cpu(), buckets.cpu(), self.candidates)
@@ -258,12 +256,10 @@ def _checked_count(state: Mapping[str, Any], key: str) -> int:
 def laser_d_rewards(responses: Responses, options: LaserDOptions, state: LaserDState, step: int) -> Scored:
     """``r_i = C_i + a [C_i = +1] [L_i <= T_d(q)]``, ``(N,)``, with the state's targets capped at the
     batch's longest response."""
-    buckets = difficulty_buckets(
-        finished_correct(responses, options.max_response_length), responses.groups, "reward"
-    )
+    buckets = difficulty_buckets(finished_correct(responses, options.budget), responses.groups, "reward")
     targets = state.targets.to(responses.lengths.device).clamp_max(responses.lengths.max())
     rewards, terms, rewarded = length_bonus_rewards(
-        responses, options.max_response_length, responses.groups.gather(targets[buckets]), options.bonus
+        responses, options.budget, responses.groups.gather(targets[buckets]), options.bonus
     )
     metrics = reward_metrics("laser_d", rewards, terms, rewarded)
     per_bucket = {

@@ -12,7 +12,7 @@ from methods_support import assert_rows_close, method_batches, oracle_common, pe
 from verl.trainer.ppo.core_algos import compute_rloo_vectorized_outcome_advantage
 
 from lead.core.frame import frame_batch
-from lead.methods import make_estimator
+from lead.methods import METHODS, make_estimator
 from lead.methods.arora_zanette import AroraZanetteOptions, length_discounted_correctness
 
 BUDGET = 8
@@ -85,7 +85,7 @@ def test_hand_computed_rewards():
     # z = -+sqrt(3/2) = -+1.224745 (the 1e-7 changes the 7th digit), sigmoid 0.227103 / 0.5 / 0.772897
     # r = 1 - 0.1 * sigmoid: 0.977290, 0.95, 0.922710; wrong (length 3) and truncated (8 = B) get 0
     rows = [Row("a", 1.0, 2), Row("a", 1.0, 4), Row("a", 1.0, 6), Row("a", 0.0, 3), Row("a", 1.0, 8)]
-    rewards = scored_rewards(rows, alpha=0.1, max_length=8)
+    rewards = scored_rewards(rows, alpha=0.1, budget=8)
     assert rewards == pytest.approx([0.977290, 0.95, 0.922710, 0.0, 0.0], abs=1e-6)
     # equal lengths: std 0, z = 0, r = 1 - 0.1 / 2; a group of one likewise
     assert scored_rewards([Row("b", 1.0, 5), Row("b", 1.0, 5), Row("c", 1.0, 3)]) == [0.95, 0.95, 0.95]
@@ -108,11 +108,11 @@ def test_hand_computed_advantages():
 
 
 def test_budget_sets_the_truncation_length_only():
-    assert make_estimator("arora_zanette").options == AroraZanetteOptions(alpha=0.1, max_length=32000)
+    assert make_estimator("arora_zanette").options == AroraZanetteOptions(alpha=0.1, budget=32000)
     scaled = make_estimator("arora_zanette", budget=128).options
-    assert (scaled.alpha, scaled.max_length) == (0.1, 128)
+    assert (scaled.alpha, scaled.budget) == (0.1, 128)
     # a correct response of exactly the budget is truncated: its reward is 0
-    assert scored_rewards([Row("a", 1.0, 128), Row("a", 1.0, 127)], max_length=128) == [0.0, 0.95]
+    assert scored_rewards([Row("a", 1.0, 128), Row("a", 1.0, 127)], budget=128) == [0.0, 0.95]
 
 
 @pytest.mark.parametrize(
@@ -121,13 +121,13 @@ def test_budget_sets_the_truncation_length_only():
         ({"alpha": -0.1}, r"AroraZanetteOptions.alpha=-0.1 is invalid: allowed is 0 <= alpha <= 1"),
         ({"alpha": 1.5}, r"AroraZanetteOptions.alpha=1.5 is invalid: allowed is 0 <= alpha <= 1"),
         ({"alpha": "0.1"}, r"AroraZanetteOptions.alpha='0.1' is invalid: allowed is a finite real number"),
-        ({"max_length": 0}, r"AroraZanetteOptions.max_length=0 is invalid: allowed is max_length > 0"),
-        ({"max_length": float("inf")}, r"max_length=inf is invalid: allowed is a finite real number"),
+        ({"budget": 0}, r"AroraZanetteOptions.budget=0 is invalid: allowed is budget > 0"),
+        ({"budget": float("inf")}, r"budget=inf is invalid: allowed is a finite real number"),
     ],
 )
 def test_bad_options_name_field_value_and_allowed_values(options, message):
     with pytest.raises(ValueError, match=message):
-        make_estimator("arora_zanette", budget=BUDGET, **options)
+        METHODS["arora_zanette"].options.for_budget(BUDGET, **options)  # options may set the budget itself
 
 
 def test_metrics_on_a_known_batch():

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from methods_support import assert_rows_close, method_batches, oracle_common, per_row_advantages, tensors
 from verl.trainer.ppo.core_algos import compute_grpo_outcome_advantage
 
-from lead.methods import make_estimator
+from lead.methods import METHODS, make_estimator
 
 BUDGET = 16
 
@@ -88,22 +88,22 @@ def test_hand_computed_group():
 
 def test_defaults_scale_with_the_budget():
     paper = make_estimator("laser").options
-    assert (paper.max_response_length, paper.target_length, paper.bonus) == (16384, 4096, 0.5)
+    assert (paper.budget, paper.target_length, paper.bonus) == (16384, 4096, 0.5)
     for budget, target in ((128, 32.0), (4000, 1000.0)):
         options = make_estimator("laser", budget=budget).options
-        assert (options.max_response_length, options.target_length, options.bonus) == (budget, target, 0.5)
+        assert (options.budget, options.target_length, options.bonus) == (budget, target, 0.5)
 
 
 @pytest.mark.parametrize(
     ("options", "message"),
     [
-        ({"target_length": 17}, r"target_length=17 is invalid: allowed is 0 < target_length <= max_resp"),
+        ({"target_length": 17}, r"target_length=17 is invalid: allowed is 0 < target_length <= budget"),
         ({"target_length": 0}, r"LaserOptions.target_length=0 is invalid: allowed is target_length > 0"),
         ({"bonus": -0.5}, r"LaserOptions.bonus=-0.5 is invalid: allowed is bonus >= 0"),
         ({"bonus": float("nan")}, r"LaserOptions.bonus=nan is invalid: allowed is a finite real number"),
-        ({"max_response_length": 0}, r"max_response_length=0 is invalid: allowed is max_response_length > 0"),
+        ({"budget": 0}, r"budget=0 is invalid: allowed is budget > 0"),
     ],
 )
 def test_bad_options_name_the_field_and_the_allowed_values(options, message):
     with pytest.raises(ValueError, match=message):
-        make_estimator("laser", budget=BUDGET, **options)
+        METHODS["laser"].options.for_budget(BUDGET, **options)  # options may set the budget itself

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from methods_support import Row, assert_rows_close, method_batches, oracle_common, per_row_advantages, tensors
 from verl.trainer.ppo.core_algos import compute_grpo_outcome_advantage
 
-from lead.methods import make_estimator
+from lead.methods import METHODS, make_estimator
 
 BUDGET = 16
 BUCKETS = ("easy", "medium", "hard")
@@ -296,7 +296,7 @@ def test_defaults_scale_with_the_budget():
     assert paper == [4096.0 + 1024 * k for k in range(13)]
     for budget, first, step in ((128, 32.0, 8.0), (4000, 1000.0, 250.0)):
         options = make_estimator("laser_d", budget=budget).options
-        scaled = (options.max_response_length, options.target_length, options.candidate_step)
+        scaled = (options.budget, options.target_length, options.candidate_step)
         assert scaled == (budget, first, step)
         assert options.candidates() == [first + step * k for k in range(13)]
         assert (options.bonus, options.refresh_interval, options.quota_rounding) == (0.5, 20, "ceil")
@@ -307,7 +307,7 @@ def test_defaults_scale_with_the_budget():
 @pytest.mark.parametrize(
     ("options", "message"),
     [
-        ({"target_length": 17}, r"target_length=17 is invalid: allowed is 0 < target_length <= max_resp"),
+        ({"target_length": 17}, r"target_length=17 is invalid: allowed is 0 < target_length <= budget"),
         ({"candidate_step": 0}, r"candidate_step=0 is invalid: allowed is candidate_step > 0"),
         ({"refresh_interval": 0}, r"refresh_interval=0 is invalid: allowed is an integer with refresh_int"),
         ({"refresh_interval": 2.5}, r"refresh_interval=2.5 is invalid: allowed is an integer"),
@@ -318,7 +318,7 @@ def test_defaults_scale_with_the_budget():
 )
 def test_bad_options_name_the_field_and_the_allowed_values(options, message):
     with pytest.raises(ValueError, match=message):
-        make_estimator("laser_d", budget=BUDGET, **options)
+        METHODS["laser_d"].options.for_budget(BUDGET, **options)  # options may set the budget itself
 
 
 def test_bad_states_are_refused():
