@@ -207,3 +207,17 @@ def test_method_options_and_estimator_objects_are_taken_as_given(tmp_path) -> No
         make_trainer(tmp_path, method="gpro")
     with pytest.raises(ValueError, match=r"unknown LEAD option 'lstar_mni'"):
         make_trainer(tmp_path, method="lead", method_options={"lstar_mni": 2})
+
+
+def test_a_method_with_per_problem_state_needs_the_problem_id_column(tmp_path) -> None:
+    with pytest.raises(ValueError, match=r"problem_id_column='problem_id', which the training dataset lacks"):
+        make_trainer(
+            tmp_path, method="hapo", train_dataset=Dataset.from_list([{"prompt": p} for p in PROMPTS])
+        )
+    trainer = make_trainer(
+        tmp_path,
+        method="hapo",
+        problem_id_column="question",
+        train_dataset=Dataset.from_list([{"prompt": p, "question": p} for p in PROMPTS]),
+    )
+    assert trainer.problem_id_column == "question"
