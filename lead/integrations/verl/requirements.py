@@ -29,14 +29,22 @@ def _reward_shaping(config: Any) -> LengthShaping:
 
 
 def _check_length_source(config: Any, shaping: LengthShaping) -> None:
-    """A length bonus needs response tokens: from LEADRewardManager or a tokenizer."""
+    """A length bonus needs its length: response tokens or the decoded sequence's characters."""
     if not shaping.needs_length or _uses_lead_reward_manager(config):
         return
+    manager = f"reward.reward_manager.name={config.reward.reward_manager.name!r}"
+    if shaping.needs_sequence_chars:
+        raise ValueError(
+            f"{CONFIG_KEY}.length_unit=release_chars needs the characters of each decoded prompt plus "
+            f"response, which {manager} does not pass: allowed is reward.reward_manager.name="
+            f"{REWARD_MANAGER_CLASS} (source importlib, the project default) or "
+            f"{CONFIG_KEY}.length_unit=tokens"
+        )
     if OmegaConf.select(config, f"{CONFIG_KEY}.tokenizer_path"):
         return
     raise ValueError(
         f"{CONFIG_KEY}.length_bonus={shaping.length_bonus} needs response lengths in tokens, which "
-        f"reward.reward_manager.name={config.reward.reward_manager.name!r} does not pass: allowed is "
+        f"{manager} does not pass: allowed is "
         f"reward.reward_manager.name={REWARD_MANAGER_CLASS} (source importlib, the project default) "
         f"or {CONFIG_KEY}.tokenizer_path"
     )

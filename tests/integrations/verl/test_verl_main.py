@@ -69,6 +69,17 @@ def test_grpo_runs_accept_a_length_bonus(lead_config):
             ],
             f"{KWARGS}.length_bonus=1.0 needs response lengths in tokens",
         ),
+        (
+            [
+                f"{KWARGS}.length_bonus=1.0",
+                f"{KWARGS}.length_unit=release_chars",
+                f"+{KWARGS}.tokenizer_path=/models/r1-1.5b",
+                "reward.reward_manager.source=register",
+                "reward.reward_manager.name=naive",
+            ],
+            f"{KWARGS}.length_unit=release_chars needs the characters of each decoded prompt plus response",
+        ),
+        ([f"{KWARGS}.length_unit=words"], f"{KWARGS}.length_unit='words' is invalid: allowed values are"),
     ],
 )
 def test_invalid_length_bonus_is_rejected_before_launch(lead_config, overrides, message):
