@@ -10,7 +10,7 @@ from typing import Any
 
 from omegaconf import OmegaConf
 
-from lead.integrations.verl.checkpoint import resolve_resume_folder, uses_lead
+from lead.integrations.verl.checkpoint import resolve_resume_folder, starts_fresh, state_to_restore, uses_lead
 from lead.integrations.verl.controller import lead_config_from_algorithm
 from lead.reward.shaping import CONFIG_KEY, LengthShaping
 
@@ -64,7 +64,8 @@ def _check_correctness_only(shaping: LengthShaping) -> None:
 def check_training_config(config: Any) -> list[str]:
     """Validate ``config`` for this plugin; returns warnings, raises ``ValueError`` on errors."""
     warnings: list[str] = []
-    resolve_resume_folder(config.trainer)  # an unknown trainer.resume_mode fails here, not in the trainer
+    resume_folder = resolve_resume_folder(config.trainer)  # a bad resume_mode fails here, not in the trainer
+    starts_fresh(config)
     algorithm = config.algorithm
     filter_groups = algorithm.get("filter_groups") or {}
     if filter_groups.get("enable", False) and not config.trainer.use_v1:
@@ -78,6 +79,8 @@ def check_training_config(config: Any) -> list[str]:
         return warnings
 
     lead_config = lead_config_from_algorithm(algorithm)
+    if resume_folder is not None:
+        state_to_restore(config, resume_folder)  # a checkpoint without LEAD state stops here, before Ray
     if algorithm.use_kl_in_reward:
         raise ValueError(
             "algorithm.use_kl_in_reward=True is invalid with adv_estimator=lead: LEAD reads correctness from "
