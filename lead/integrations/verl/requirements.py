@@ -16,6 +16,7 @@ from lead.reward.shaping import CONFIG_KEY, LengthShaping
 
 LEAD_CALLBACK = "lead.integrations.verl.checkpoint.LEADCheckpointCallback"
 REWARD_MANAGER_CLASS = "LEADRewardManager"
+SINGLE_TURN_AGENT_LOOP = "single_turn_agent"
 
 
 def _uses_lead_reward_manager(config: Any) -> bool:
@@ -50,6 +51,38 @@ def _check_length_source(config: Any, shaping: LengthShaping) -> None:
     )
 
 
+def _check_checkpoints_to_keep(config: Any) -> None:
+    """verl keeps every checkpoint unless the value is a positive integer; anything else is a typo."""
+    value = config.trainer.get("max_actor_ckpt_to_keep")
+    if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value <= 0):
+        raise ValueError(
+            f"trainer.max_actor_ckpt_to_keep={value!r} is invalid: allowed is a positive integer, or null "
+            "to keep every checkpoint"
+        )
+
+
+def _check_single_turn(config: Any) -> None:
+    """LEAD groups one response per rollout: agent loops with several outputs per prompt would add turns."""
+    agent_loop = OmegaConf.select(config, "actor_rollout_ref.rollout.agent.default_agent_loop")
+    if agent_loop != SINGLE_TURN_AGENT_LOOP:
+        raise ValueError(
+            f"actor_rollout_ref.rollout.agent.default_agent_loop={agent_loop!r} is invalid with "
+            "adv_estimator=lead: an agent loop with several outputs per prompt (multi-turn, tools) would "
+            f"count every turn as a response of the prompt's group; allowed is {SINGLE_TURN_AGENT_LOOP}"
+        )
+
+
+def _validation_warnings(config: Any) -> list[str]:
+    """verl 0.9.1 samples validation with val_kwargs.temperature/top_p/top_k only."""
+    val_kwargs = OmegaConf.select(config, "actor_rollout_ref.rollout.val_kwargs")
+    if val_kwargs is None or not val_kwargs.get("do_sample", False):
+        return []
+    return [
+        "actor_rollout_ref.rollout.val_kwargs.do_sample=True does not switch sampling on in verl 0.9.1: "
+        f"validation samples at val_kwargs.temperature={val_kwargs.get('temperature')} (0 is greedy)"
+    ]
+
+
 def _check_correctness_only(shaping: LengthShaping) -> None:
     """LEAD reads correctness from the reward, so the score must be the 0/1 correctness."""
     for name, allowed in (("length_bonus", 0.0), ("correct_weight", 1.0)):
@@ -63,9 +96,10 @@ def _check_correctness_only(shaping: LengthShaping) -> None:
 
 def check_training_config(config: Any) -> list[str]:
     """Validate ``config`` for this plugin; returns warnings, raises ``ValueError`` on errors."""
-    warnings: list[str] = []
+    warnings = _validation_warnings(config)
     resume_folder = resolve_resume_folder(config.trainer)  # a bad resume_mode fails here, not in the trainer
     starts_fresh(config)
+    _check_checkpoints_to_keep(config)
     algorithm = config.algorithm
     filter_groups = algorithm.get("filter_groups") or {}
     if filter_groups.get("enable", False) and not config.trainer.use_v1:
@@ -79,6 +113,7 @@ def check_training_config(config: Any) -> list[str]:
         return warnings
 
     lead_config = lead_config_from_algorithm(algorithm)
+    _check_single_turn(config)
     if resume_folder is not None:
         state_to_restore(config, resume_folder)  # a checkpoint without LEAD state stops here, before Ray
     if algorithm.use_kl_in_reward:

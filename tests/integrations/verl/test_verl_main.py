@@ -27,6 +27,12 @@ KWARGS = "reward.custom_reward_function.reward_kwargs"
         (["algorithm.filter_groups.enable=True", "trainer.use_v1=False"], "filter_groups"),
         (["trainer.resume_mode=disabled"], "resume_mode"),
         (["algorithm.lead_beta=1.0"], "beta"),
+        (
+            ["actor_rollout_ref.rollout.agent.default_agent_loop=tool_agent"],
+            "default_agent_loop='tool_agent' is invalid with adv_estimator=lead: an agent loop with several",
+        ),
+        (["trainer.max_actor_ckpt_to_keep=0"], "trainer.max_actor_ckpt_to_keep=0 is invalid"),
+        (["trainer.max_actor_ckpt_to_keep=three"], "trainer.max_actor_ckpt_to_keep='three' is invalid"),
     ],
 )
 def test_invalid_lead_configs_are_rejected(lead_config, overrides, named):
@@ -41,6 +47,22 @@ def test_soft_problems_are_warnings(lead_config):
     assert any("lead_bmax=12 differs from data.max_response_length=4000" in warning for warning in warnings)
     assert any("checkpoint_callback_class" in warning for warning in warnings)
     assert check_training_config(lead_config("data.max_response_length=12")) == []
+    sampled = check_training_config(
+        lead_config("data.max_response_length=12", "actor_rollout_ref.rollout.val_kwargs.do_sample=True")
+    )
+    assert sampled == [
+        "actor_rollout_ref.rollout.val_kwargs.do_sample=True does not switch sampling on in verl 0.9.1: "
+        "validation samples at val_kwargs.temperature=0 (0 is greedy)"
+    ]
+
+
+def test_grpo_runs_may_use_agent_loops_and_keep_checkpoints(lead_config):
+    config = lead_config(
+        "algorithm.adv_estimator=grpo",
+        "actor_rollout_ref.rollout.agent.default_agent_loop=tool_agent",
+        "trainer.max_actor_ckpt_to_keep=3",
+    )
+    assert check_training_config(config) == []
 
 
 def test_grpo_runs_accept_a_length_bonus(lead_config):
