@@ -132,6 +132,19 @@ def test_environment_reaches_every_ray_worker_without_secrets(lead_config, monke
     assert "WANDB_API_KEY" not in env_vars
 
 
+def test_a_user_module_list_for_ray_workers_keeps_the_plugin(lead_config, monkeypatch):
+    monkeypatch.setenv("VERL_USE_EXTERNAL_MODULES", "env.module")
+    monkeypatch.setenv("WANDB_RUN_ID", "run-7")
+    config = lead_config(
+        "+ray_kwargs.ray_init.runtime_env.env_vars.VERL_USE_EXTERNAL_MODULES='user.a,user.b'",
+        "+ray_kwargs.ray_init.runtime_env.env_vars.WANDB_RUN_ID=run-8",
+    )
+    forward_environment(config)
+    env_vars = config.ray_kwargs.ray_init.runtime_env.env_vars
+    assert env_vars["VERL_USE_EXTERNAL_MODULES"] == f"user.a,user.b,env.module,{PLUGIN_MODULE}"
+    assert env_vars["WANDB_RUN_ID"] == "run-8"
+
+
 def test_launcher_orders_recipe_logger_and_extra_overrides():
     argv = ["a=1", "b=2", "--", "a=3"]
     assert build_overrides(argv, {}) == ["a=1", "b=2", "trainer.logger=[console]", "a=3"]
