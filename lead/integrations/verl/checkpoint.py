@@ -99,9 +99,9 @@ def earlier_resumable_step(folder: str) -> str | None:
     step, parent = _step(folder), os.path.dirname(os.path.normpath(folder))
     if step is None or not os.path.isdir(parent):
         return None
-    candidates = [(_step(name), name) for name in os.listdir(parent)]
-    for _, name in sorted((c for c in candidates if c[0] is not None and c[0] < step), reverse=True):
-        path = os.path.join(parent, name)
+    folders = {_step(name): name for name in os.listdir(parent)}
+    for earlier in sorted((other for other in folders if other is not None and other < step), reverse=True):
+        path = os.path.join(parent, folders[earlier])
         if os.path.isdir(os.path.join(path, "actor")) and os.path.exists(os.path.join(path, STATE_FILENAME)):
             return path
     return None
@@ -151,11 +151,6 @@ def state_to_restore(config: Any, folder: str) -> str | None:
     return None
 
 
-def lead_resume_folder(config: Any) -> str | None:
-    """The folder a LEAD run resumes from; None for runs without LEAD or from scratch."""
-    return resolve_resume_folder(config.trainer) if uses_lead(config) else None
-
-
 def restore_lead_state(config: Any) -> bool:
     """Load the LEAD state of the run's resume folder into the controller; True if restored.
 
@@ -163,7 +158,9 @@ def restore_lead_state(config: Any) -> bool:
     LEAD state raises :class:`MissingMethodStateError`, or with ``trainer.fresh_method_state=true``
     gives a fresh controller (False).
     """
-    folder = lead_resume_folder(config)
+    if not uses_lead(config):
+        return False
+    folder = resolve_resume_folder(config.trainer)
     if folder is None:
         return False
     path = state_to_restore(config, folder)
