@@ -2,26 +2,29 @@
 #
 # Each ablation run calls a top-level training script with the ablation's overrides; a run that
 # finished writes $CKPT_DIR/training_finished, so a sweep skips it, and a partial run resumes from its
-# latest checkpoint (trainer.resume_mode=auto, the scripts' default).
+# latest checkpoint (trainer.resume_mode=auto, the scripts' default). The training scripts'
+# environment (scripts/train/common.sh) applies, DYNAMIC_SAMPLING included: with DYNAMIC_SAMPLING=1
+# the run names end in $RUN_SUFFIX.
+
+source "$(dirname "${BASH_SOURCE[0]}")/../scripts/train/common.sh"
 
 FINISHED_MARKER="training_finished"
 
-# The authors' settings shared by the LEAD ablations (Tables 2 and 3): a 4000-token budget, lr 1e-6,
-# clip ratios 0.2/0.28 and dynamic sampling on the sequence reward.
+# The authors' settings shared by the LEAD ablations (Tables 2 and 3): a 4000-token budget, lr 1e-6
+# and clip ratios 0.2/0.28. Their scripts also asked for dynamic sampling, which their trainer never
+# ran: DYNAMIC_SAMPLING=1 turns it on.
 LEAD_ABLATION_OVERRIDES=(
     data.max_response_length=4000
     actor_rollout_ref.actor.optim.lr=1e-6
     actor_rollout_ref.actor.clip_ratio_low=0.2
     actor_rollout_ref.actor.clip_ratio_high=0.28
-    algorithm.filter_groups.enable=True
-    algorithm.filter_groups.metric=reward
 )
 
-# Fails unless $1 is a non-negative decimal number (an efficiency:correctness ratio r).
+# Fails (exit status 2) unless $1 is a non-negative decimal number (an efficiency:correctness ratio r).
 require_ratio() {
     if [[ ! "$1" =~ ^[0-9]+([.][0-9]+)?$ ]]; then
         echo "RATIO='$1' is invalid: allowed is a non-negative decimal number such as 0, 0.25 or 4" >&2
-        return 1
+        return 2
     fi
 }
 

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Paper Table 2, GRPO with a static length reward: one run at efficiency:correctness ratio RATIO.
-# reward = lambda_c * correct + lambda_e * [length <= 2000 tokens], lambda_c = 1/(1+r),
-# lambda_e = r/(1+r), the bonus not conditioned on correctness (as in the authors' release; lengths
-# are true token counts); 4000-token budget. Everything else is train_math_grpo_deepseek-r1-1.5b.sh.
+# reward = lambda_c * correct + lambda_e * [length <= 2000], lambda_c = 1/(1+r), lambda_e = r/(1+r),
+# the bonus not conditioned on correctness (the release's "classic" mode) and the length in the
+# release's unit, characters of the decoded prompt plus response / 4 (length_unit=release_chars, from
+# train_math_grpo_deepseek-r1-1.5b.sh); 4000-token budget. Everything else is that script.
 #
 #   RATIO=0.25 bash ablations/grpo_ratio/run.sh [extra Hydra overrides...]
 #   DRY_RUN=1 RATIO=4 bash ablations/grpo_ratio/run.sh
@@ -13,8 +14,8 @@ source "$ROOT/ablations/lib.sh"
 RATIO="${RATIO:-1}"
 require_ratio "$RATIO"
 TAG="$(ratio_tag "$RATIO")"
-export EXPERIMENT_NAME="${EXPERIMENT_NAME:-GRPO-math-ratio$TAG}"
-export CKPT_DIR="${CKPT_DIR:-${OUTPUT_ROOT:-$ROOT/results}/math_grpo_ratio${TAG}_deepseek-r1-1.5b}"
+export EXPERIMENT_NAME="${EXPERIMENT_NAME:-GRPO-math-ratio$TAG$RUN_SUFFIX}"
+export CKPT_DIR="${CKPT_DIR:-$OUTPUT_ROOT/math_grpo_ratio${TAG}_deepseek-r1-1.5b$RUN_SUFFIX}"
 
 run_ablation "$ROOT/train_math_grpo_deepseek-r1-1.5b.sh" \
     reward.custom_reward_function.reward_kwargs.correct_weight="$(correctness_weight "$RATIO")" \

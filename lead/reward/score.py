@@ -19,7 +19,7 @@ from typing import Any
 
 from lead.reward.equivalence import Verdict, answers_equal
 from lead.reward.extract import extract_answer
-from lead.reward.shaping import CONFIG_KEY, LengthShaping
+from lead.reward.shaping import CONFIG_KEY, LengthShaping, release_length
 from lead.reward.stats import STATS
 
 DEFAULT_TIMEOUT = 5.0
@@ -163,8 +163,16 @@ def _load_tokenizer(path: str) -> Any:
 
 
 def _given_length(value: Any) -> int | None:
-    """A response length handed over by the caller, or None if it is not a count of tokens."""
+    """A length handed over by the caller, or None if it is not a non-negative count."""
     return int(value) if _is_number(value) and value >= 0 else None
+
+
+def _caller_count(name: str, keyword_value: Any, extra_info: Any) -> int | None:
+    """The count ``name`` given by the caller: as a keyword, else as ``extra_info[name]``."""
+    given = _given_length(keyword_value)
+    if given is None and isinstance(extra_info, Mapping):
+        given = _given_length(extra_info.get(name))
+    return given
 
 
 def _response_tokens(
@@ -175,9 +183,7 @@ def _response_tokens(
     tokenizer_path: str | None,
 ) -> int:
     """Token count of the response: given by the caller, else counted with a tokenizer."""
-    given = _given_length(response_length)
-    if given is None and isinstance(extra_info, Mapping):
-        given = _given_length(extra_info.get("response_length"))
+    given = _caller_count("response_length", response_length, extra_info)
     if given is not None:
         return given
     if tokenizer is None and tokenizer_path:
@@ -189,6 +195,18 @@ def _response_tokens(
             "passed by the caller (keyword or extra_info['response_length'])"
         )
     return len(tokenizer.encode(solution_str, add_special_tokens=False))
+
+
+def _release_length(extra_info: Any, sequence_chars: Any) -> float:
+    """The release's length of the response (``lead.reward.shaping.release_length``)."""
+    chars = _caller_count("sequence_chars", sequence_chars, extra_info)
+    if chars is None:
+        raise ValueError(
+            f"{CONFIG_KEY}.length_unit=release_chars needs the characters of the decoded prompt plus "
+            "response: allowed is the project's reward manager (LEADRewardManager), or a sequence_chars "
+            "passed by the caller (keyword or extra_info['sequence_chars'])"
+        )
+    return release_length(chars)
 
 
 def compute_score(
@@ -203,7 +221,9 @@ def compute_score(
     length_bonus: float = 0.0,
     length_threshold: int = 2000,
     bonus_requires_correct: bool = True,
+    length_unit: str = "tokens",
     response_length: int | None = None,
+    sequence_chars: int | None = None,
     tokenizer: Any = None,
     tokenizer_path: str | None = None,
     **kwargs: Any,
@@ -212,27 +232,34 @@ def compute_score(
 
     Returns ``{"score", "acc", "pred", "has_answer", "timed_out", "length_bonus"}`` for every
     sample (``length_bonus``: the bonus this response earned). With the defaults ``score = acc``
-    (1.0 / 0.0); otherwise ``score = correct_weight * acc + length_bonus * [tokens <=
+    (1.0 / 0.0); otherwise ``score = correct_weight * acc + length_bonus * [length <=
     length_threshold and (acc or not bonus_requires_correct)]`` (see ``lead.reward.shaping``).
-    Tokens are needed only when ``length_bonus > 0``: from ``response_length`` (keyword), then
-    ``extra_info["response_length"]`` (set by the project's reward manager from the response mask),
-    then ``tokenizer`` / ``tokenizer_path``; never characters. In verl every keyword is set in
+    A length is needed only when ``length_bonus > 0``. With ``length_unit="tokens"`` it is the
+    response's tokens: from ``response_length`` (keyword), then ``extra_info["response_length"]``
+    (set by the project's reward manager from the response mask), then ``tokenizer`` /
+    ``tokenizer_path``. With ``length_unit="release_chars"`` it is ``sequence_chars / 4``, the
+    characters of the decoded prompt plus response (keyword, else ``extra_info["sequence_chars"]``,
+    set by the project's reward manager). In verl every keyword is set in
     ``reward.custom_reward_function.reward_kwargs``. Sample data never makes this raise; an invalid
     configuration raises ValueError naming the key. ``data_source`` is accepted for verl's
     signature; every source is graded as math.
     """
-    shaping = LengthShaping(correct_weight, length_bonus, length_threshold, bonus_requires_correct)
-    tokens = None
-    if shaping.needs_length:
-        tokens = _response_tokens(
+    shaping = LengthShaping(
+        correct_weight, length_bonus, length_threshold, bonus_requires_correct, length_unit
+    )
+    length = None
+    if shaping.needs_sequence_chars:
+        length = _release_length(extra_info, sequence_chars)
+    elif shaping.needs_length:
+        length = _response_tokens(
             _as_text(solution_str), extra_info, response_length, tokenizer, tokenizer_path
         )
     result = grade(solution_str, ground_truth, timeout=timeout, fallback=fallback)
     return {
-        "score": shaping.score(result.correct, tokens),
+        "score": shaping.score(result.correct, length),
         "acc": 1.0 if result.correct else 0.0,
         "pred": result.pred,
         "has_answer": result.has_answer,
         "timed_out": result.timed_out,
-        "length_bonus": shaping.bonus(result.correct, tokens),
+        "length_bonus": shaping.bonus(result.correct, length),
     }

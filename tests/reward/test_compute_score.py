@@ -116,6 +116,35 @@ def test_bonus_is_off_by_default() -> None:
     assert compute_score("deepscaler", _response(""), "7", correct_weight=0.5)["score"] == 0.5
 
 
+@pytest.mark.parametrize(
+    ("chars", "expected"),
+    [(8000, (2.0, 1.0)), (8001, (1.0, 0.0)), (8003, (1.0, 0.0)), (7999, (2.0, 1.0))],
+)
+def test_release_unit_is_a_quarter_of_the_sequence_characters(chars: int, expected: tuple) -> None:
+    """len(prompt + response) / 4 <= 2000 with float division: 8001 characters are 2000.25 "tokens"."""
+    kwargs = {"length_bonus": 1.0, "length_threshold": 2000, "length_unit": "release_chars"}
+    keyword = compute_score("d", _response(""), "7", sequence_chars=chars, **kwargs)
+    from_info = compute_score("d", _response(""), "7", {"sequence_chars": chars}, **kwargs)
+    assert (keyword["score"], keyword["length_bonus"]) == expected
+    assert (from_info["score"], from_info["length_bonus"]) == expected
+
+
+def test_release_unit_ignores_the_token_count() -> None:
+    """Under release_chars only the sequence's characters decide; a short token count does not help."""
+    kwargs = {"length_bonus": 1.0, "length_threshold": 10, "length_unit": "release_chars"}
+    result = compute_score("d", _response(""), "7", {"response_length": 1, "sequence_chars": 44}, **kwargs)
+    assert (result["score"], result["length_bonus"]) == (1.0, 0.0)
+    tokens = compute_score(
+        "d",
+        _response(""),
+        "7",
+        {"response_length": 1, "sequence_chars": 44},
+        length_bonus=1.0,
+        length_threshold=10,
+    )
+    assert tokens["score"] == 2.0
+
+
 KEY = "reward.custom_reward_function.reward_kwargs"
 
 
@@ -129,6 +158,14 @@ KEY = "reward.custom_reward_function.reward_kwargs"
         ({"length_threshold": 2.5}, f"{KEY}.length_threshold=2.5 is invalid"),
         ({"bonus_requires_correct": "no"}, f"{KEY}.bonus_requires_correct='no' is invalid: allowed is true"),
         ({"length_bonus": 0.5}, "length_bonus > 0 needs the response length in tokens"),
+        (
+            {"length_unit": "chars"},
+            f"{KEY}.length_unit='chars' is invalid: allowed values are tokens, release_chars",
+        ),
+        (
+            {"length_bonus": 0.5, "length_unit": "release_chars", "response_length": 3},
+            f"{KEY}.length_unit=release_chars needs the characters of the decoded prompt plus response",
+        ),
         ({"timeout": 0}, "timeout must be a positive number"),
     ],
 )

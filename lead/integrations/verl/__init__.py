@@ -8,8 +8,9 @@ Modules, one job each:
 - ``checkpoint``: saves and restores the controller state in ``global_step_N/``.
 - ``legacy``: the legacy ``RayPPOTrainer`` with LEAD state in its checkpoints.
 - ``runners``: the Ray task runners of ``python -m lead.main_ppo``.
+- ``prompt_usage``: prompts drawn from the training data per step, in total and in passes (v1 trainer).
 - ``requirements``: what a LEAD run requires of the verl config.
-- ``reward_manager``: verl's naive reward manager that passes and logs response lengths in tokens.
+- ``reward_manager``: verl's naive reward manager that passes and logs response lengths.
 - ``dry_run`` / ``launch``: configuration check without GPUs, and the training scripts' launcher.
 
 Importing this package imports nothing from verl.

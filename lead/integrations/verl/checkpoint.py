@@ -7,8 +7,12 @@
   its ``_save_checkpoint`` / ``_load_checkpoint``.
 
 The resume folder is resolved like the trainers do (``trainer.resume_mode`` ``auto`` / ``resume_path``
-/ ``disable``, ``find_latest_ckpt_path`` on ``trainer.default_local_dir``). A folder without LEAD state
-(e.g. a GRPO checkpoint) resumes with a warning and a fresh controller.
+/ ``disable``, ``find_latest_ckpt_path`` on ``trainer.default_local_dir``). A resume folder without
+LEAD state stops the run with :class:`MissingMethodStateError`: the v1 trainer writes
+``latest_checkpointed_iteration.txt`` before the callback writes the state, so a run that stopped
+between the two (or a checkpoint of a run without LEAD) would otherwise continue with a fresh
+controller. The error names the folder and the two ways out: resume from an earlier step that has
+its state, or set ``trainer.fresh_method_state=true`` to start the controller fresh.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 from typing import Any
 
 from verl.trainer.ppo.checkpoint_callback import CheckpointCallback
@@ -26,6 +31,12 @@ from lead.integrations.verl.plugin import ESTIMATOR_NAME
 logger = logging.getLogger(__name__)
 
 STATE_FILENAME = "lead_state.json"
+FRESH_STATE_KEY = "trainer.fresh_method_state"
+_STEP_FOLDER = re.compile(r"global_step_(\d+)")
+
+
+class MissingMethodStateError(ValueError):
+    """A run resumes from a checkpoint that lacks the state its method keeps beside the checkpoint."""
 
 
 def uses_lead(config: Any) -> bool:
@@ -74,22 +85,88 @@ def resolve_resume_folder(trainer_config: Any) -> str | None:
     )
 
 
+def _step(folder: str) -> int | None:
+    match = _STEP_FOLDER.fullmatch(os.path.basename(os.path.normpath(folder)))
+    return int(match.group(1)) if match else None
+
+
+def earlier_resumable_step(folder: str) -> str | None:
+    """The latest ``global_step_M`` beside ``folder`` (M smaller) with an actor and a LEAD state, or None.
+
+    verl's ``max_actor_ckpt_to_keep`` deletes old ``actor/`` folders but leaves the rest of the step
+    folder, so both are checked.
+    """
+    step, parent = _step(folder), os.path.dirname(os.path.normpath(folder))
+    if step is None or not os.path.isdir(parent):
+        return None
+    folders = {_step(name): name for name in os.listdir(parent)}
+    for earlier in sorted((other for other in folders if other is not None and other < step), reverse=True):
+        path = os.path.join(parent, folders[earlier])
+        if os.path.isdir(os.path.join(path, "actor")) and os.path.exists(os.path.join(path, STATE_FILENAME)):
+            return path
+    return None
+
+
+def missing_state_message(folder: str) -> str:
+    """Why a LEAD run cannot resume from ``folder`` and what to do instead."""
+    earlier = earlier_resumable_step(folder)
+    resume = (
+        f"resume from {earlier} (trainer.resume_mode=resume_path trainer.resume_from_path={earlier})"
+        if earlier
+        else "resume from an earlier global_step_N folder that has one (none with actor/ and "
+        f"{STATE_FILENAME} is left beside it)"
+    )
+    return (
+        f"checkpoint {folder} has no {STATE_FILENAME}, the LEAD controller's state (the run stopped "
+        f"between saving the checkpoint and its state, or the checkpoint is not from a LEAD run): "
+        f"{resume}, or start the method's state fresh from this checkpoint with {FRESH_STATE_KEY}=true"
+    )
+
+
+def starts_fresh(config: Any) -> bool:
+    """``trainer.fresh_method_state`` (validated): start the method's state fresh on resume."""
+    value = config.trainer.get("fresh_method_state", False)
+    if not isinstance(value, bool):
+        raise ValueError(f"{FRESH_STATE_KEY}={value!r} is invalid: allowed is true or false")
+    return value
+
+
+def state_to_restore(config: Any, folder: str) -> str | None:
+    """The ``lead_state.json`` of the resume ``folder``; None to start fresh (with a warning).
+
+    Raises :class:`MissingMethodStateError` when the file is missing, unless
+    ``trainer.fresh_method_state=true``.
+    """
+    path = os.path.join(folder, STATE_FILENAME)
+    if os.path.exists(path):
+        return path
+    if not starts_fresh(config):
+        raise MissingMethodStateError(missing_state_message(folder))
+    logger.warning(
+        "Checkpoint %s has no %s: LEAD starts with a fresh controller (%s=true)",
+        folder,
+        STATE_FILENAME,
+        FRESH_STATE_KEY,
+    )
+    return None
+
+
 def restore_lead_state(config: Any) -> bool:
     """Load the LEAD state of the run's resume folder into the controller; True if restored.
 
     No-op (False) when the run does not use LEAD or starts from scratch. A resume folder without a
-    LEAD state file gives a warning and a fresh controller.
+    LEAD state raises :class:`MissingMethodStateError`, or with ``trainer.fresh_method_state=true``
+    gives a fresh controller (False).
     """
     if not uses_lead(config):
         return False
     folder = resolve_resume_folder(config.trainer)
     if folder is None:
         return False
-    path = os.path.join(folder, STATE_FILENAME)
+    path = state_to_restore(config, folder)
     controller = get_controller()
     lead_config = lead_config_from_algorithm(config.algorithm)
-    if not os.path.exists(path):
-        logger.warning("Checkpoint %s has no %s: LEAD starts with a fresh controller", folder, STATE_FILENAME)
+    if path is None:
         controller.reset()
         controller.estimator_for(lead_config)
         return False

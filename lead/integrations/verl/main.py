@@ -27,21 +27,29 @@ PLUGIN_MODULE = "lead.integrations.verl.plugin"
 FORWARDED_ENV = ("WANDB_RESUME", "WANDB_RUN_ID", "WANDB_ENTITY", "WANDB_MODE", "WANDB_DIR", "HF_HOME")
 
 
-def with_plugin_module(modules: str) -> str:
-    """``VERL_USE_EXTERNAL_MODULES`` value that also imports the plugin."""
-    names = [name for name in modules.split(",") if name]
-    return ",".join([*names, PLUGIN_MODULE] if PLUGIN_MODULE not in names else names)
+def with_plugin_module(*module_lists: str) -> str:
+    """``VERL_USE_EXTERNAL_MODULES`` value importing every module of ``module_lists`` and the plugin.
+
+    Each list is comma-separated; the result keeps the first occurrence of each module, in order.
+    """
+    names = [name.strip() for modules in module_lists for name in modules.split(",") if name.strip()]
+    return ",".join(dict.fromkeys([*names, PLUGIN_MODULE]))
 
 
 def forward_environment(config: DictConfig) -> None:
-    """Add the plugin module and the forwarded variables to ``ray_kwargs.ray_init.runtime_env.env_vars``."""
-    env_vars = {name: os.environ[name] for name in FORWARDED_ENV if os.environ.get(name)}
-    modules = os.environ.get("VERL_USE_EXTERNAL_MODULES", "")
-    env_vars["VERL_USE_EXTERNAL_MODULES"] = with_plugin_module(modules)
+    """Add the plugin module and the forwarded variables to ``ray_kwargs.ray_init.runtime_env.env_vars``.
+
+    Variables the user set there win, except ``VERL_USE_EXTERNAL_MODULES``: the user's modules are
+    kept and the plugin module is added, so remote nodes still register the estimator.
+    """
+    forwarded = {name: os.environ[name] for name in FORWARDED_ENV if os.environ.get(name)}
     runtime_env = config.ray_kwargs.ray_init.runtime_env
     with open_dict(runtime_env):
-        existing = dict(runtime_env.get("env_vars") or {})
-        runtime_env["env_vars"] = {**env_vars, **existing}
+        user_env = {key: str(value) for key, value in (runtime_env.get("env_vars") or {}).items()}
+        modules = with_plugin_module(
+            user_env.get("VERL_USE_EXTERNAL_MODULES", ""), os.environ.get("VERL_USE_EXTERNAL_MODULES", "")
+        )
+        runtime_env["env_vars"] = {**forwarded, **user_env, "VERL_USE_EXTERNAL_MODULES": modules}
 
 
 def run(config: DictConfig) -> None:

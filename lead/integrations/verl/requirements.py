@@ -10,12 +10,13 @@ from typing import Any
 
 from omegaconf import OmegaConf
 
-from lead.integrations.verl.checkpoint import resolve_resume_folder, uses_lead
+from lead.integrations.verl.checkpoint import resolve_resume_folder, starts_fresh, state_to_restore, uses_lead
 from lead.integrations.verl.controller import lead_config_from_algorithm
 from lead.reward.shaping import CONFIG_KEY, LengthShaping
 
 LEAD_CALLBACK = "lead.integrations.verl.checkpoint.LEADCheckpointCallback"
 REWARD_MANAGER_CLASS = "LEADRewardManager"
+SINGLE_TURN_AGENT_LOOP = "single_turn_agent"
 
 
 def _uses_lead_reward_manager(config: Any) -> bool:
@@ -29,17 +30,57 @@ def _reward_shaping(config: Any) -> LengthShaping:
 
 
 def _check_length_source(config: Any, shaping: LengthShaping) -> None:
-    """A length bonus needs response tokens: from LEADRewardManager or a tokenizer."""
+    """A length bonus needs its length: response tokens or the decoded sequence's characters."""
     if not shaping.needs_length or _uses_lead_reward_manager(config):
         return
+    manager = f"reward.reward_manager.name={config.reward.reward_manager.name!r}"
+    if shaping.needs_sequence_chars:
+        raise ValueError(
+            f"{CONFIG_KEY}.length_unit=release_chars needs the characters of each decoded prompt plus "
+            f"response, which {manager} does not pass: allowed is reward.reward_manager.name="
+            f"{REWARD_MANAGER_CLASS} (source importlib, the project default) or "
+            f"{CONFIG_KEY}.length_unit=tokens"
+        )
     if OmegaConf.select(config, f"{CONFIG_KEY}.tokenizer_path"):
         return
     raise ValueError(
         f"{CONFIG_KEY}.length_bonus={shaping.length_bonus} needs response lengths in tokens, which "
-        f"reward.reward_manager.name={config.reward.reward_manager.name!r} does not pass: allowed is "
+        f"{manager} does not pass: allowed is "
         f"reward.reward_manager.name={REWARD_MANAGER_CLASS} (source importlib, the project default) "
         f"or {CONFIG_KEY}.tokenizer_path"
     )
+
+
+def _check_checkpoints_to_keep(config: Any) -> None:
+    """verl keeps every checkpoint unless the value is a positive integer; anything else is a typo."""
+    value = config.trainer.get("max_actor_ckpt_to_keep")
+    if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value <= 0):
+        raise ValueError(
+            f"trainer.max_actor_ckpt_to_keep={value!r} is invalid: allowed is a positive integer, or null "
+            "to keep every checkpoint"
+        )
+
+
+def _check_single_turn(config: Any) -> None:
+    """LEAD groups one response per rollout: agent loops with several outputs per prompt would add turns."""
+    agent_loop = OmegaConf.select(config, "actor_rollout_ref.rollout.agent.default_agent_loop")
+    if agent_loop != SINGLE_TURN_AGENT_LOOP:
+        raise ValueError(
+            f"actor_rollout_ref.rollout.agent.default_agent_loop={agent_loop!r} is invalid with "
+            "adv_estimator=lead: an agent loop with several outputs per prompt (multi-turn, tools) would "
+            f"count every turn as a response of the prompt's group; allowed is {SINGLE_TURN_AGENT_LOOP}"
+        )
+
+
+def _validation_warnings(config: Any) -> list[str]:
+    """verl 0.9.1 samples validation with val_kwargs.temperature/top_p/top_k only."""
+    val_kwargs = OmegaConf.select(config, "actor_rollout_ref.rollout.val_kwargs")
+    if val_kwargs is None or not val_kwargs.get("do_sample", False):
+        return []
+    return [
+        "actor_rollout_ref.rollout.val_kwargs.do_sample=True does not switch sampling on in verl 0.9.1: "
+        f"validation samples at val_kwargs.temperature={val_kwargs.get('temperature')} (0 is greedy)"
+    ]
 
 
 def _check_correctness_only(shaping: LengthShaping) -> None:
@@ -55,8 +96,10 @@ def _check_correctness_only(shaping: LengthShaping) -> None:
 
 def check_training_config(config: Any) -> list[str]:
     """Validate ``config`` for this plugin; returns warnings, raises ``ValueError`` on errors."""
-    warnings: list[str] = []
-    resolve_resume_folder(config.trainer)  # an unknown trainer.resume_mode fails here, not in the trainer
+    warnings = _validation_warnings(config)
+    resume_folder = resolve_resume_folder(config.trainer)  # a bad resume_mode fails here, not in the trainer
+    starts_fresh(config)
+    _check_checkpoints_to_keep(config)
     algorithm = config.algorithm
     filter_groups = algorithm.get("filter_groups") or {}
     if filter_groups.get("enable", False) and not config.trainer.use_v1:
@@ -70,6 +113,9 @@ def check_training_config(config: Any) -> list[str]:
         return warnings
 
     lead_config = lead_config_from_algorithm(algorithm)
+    _check_single_turn(config)
+    if resume_folder is not None:
+        state_to_restore(config, resume_folder)  # a checkpoint without LEAD state stops here, before Ray
     if algorithm.use_kl_in_reward:
         raise ValueError(
             "algorithm.use_kl_in_reward=True is invalid with adv_estimator=lead: LEAD reads correctness from "

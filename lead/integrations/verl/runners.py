@@ -2,7 +2,8 @@
 
 Both check, inside the Ray actor that trains, that the ``lead`` estimator is registered before any
 worker starts. The legacy runner also trains with :class:`LEADRayPPOTrainer` (LEAD state in its
-checkpoints); the v1 runner relies on ``trainer.checkpoint_callback_class`` for that.
+checkpoints); the v1 runner relies on ``trainer.checkpoint_callback_class`` for that, and builds
+its trainer with the prompt counts of :mod:`~lead.integrations.verl.prompt_usage`.
 """
 
 from __future__ import annotations
@@ -15,15 +16,17 @@ from verl.trainer.main_ppo_v0 import BaseTaskRunner, TaskRunner
 from lead.integrations.verl.checkpoint import uses_lead
 from lead.integrations.verl.legacy import LEADRayPPOTrainer, legacy_trainer_class
 from lead.integrations.verl.plugin import ensure_registered
+from lead.integrations.verl.prompt_usage import v1_trainers_with_prompt_usage
 
 
 class LEADTaskRunnerV1(TaskRunnerV1.__ray_actor_class__):
-    """verl's v1 task runner, refusing to start a LEAD run without the estimator."""
+    """verl's v1 task runner, refusing to start a LEAD run without the estimator, logging prompt counts."""
 
     def run(self, config: Any) -> None:
         if uses_lead(config):
             ensure_registered()
-        super().run(config)
+        with v1_trainers_with_prompt_usage():
+            super().run(config)
 
 
 class LEADTaskRunner(TaskRunner.__ray_actor_class__):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -16,8 +17,14 @@ from verl.trainer.ppo.ray_trainer import compute_advantage
 from verl.trainer.ppo.v1.utils import compute_advantage_for_multi_trajectories
 
 from lead import LEADEstimator
-from lead.integrations.verl.checkpoint import STATE_FILENAME, LEADCheckpointCallback, restore_lead_state
+from lead.integrations.verl.checkpoint import (
+    STATE_FILENAME,
+    LEADCheckpointCallback,
+    MissingMethodStateError,
+    restore_lead_state,
+)
 from lead.integrations.verl.controller import get_controller
+from lead.integrations.verl.requirements import check_training_config
 
 # Runs in a fresh interpreter: resumes like a restarted trainer, runs one more step, saves the result.
 RESUME_IN_NEW_PROCESS = r"""
@@ -64,6 +71,7 @@ class RecordingWorkerGroup:
         self.saved: list[str] = []
 
     def save_checkpoint(self, local_path, remote_path, global_step, max_ckpt_to_keep=None) -> None:
+        os.makedirs(local_path, exist_ok=True)
         self.saved.append(local_path)
 
 
@@ -152,16 +160,93 @@ def test_resume_continues_the_uninterrupted_weight_sequence(
     assert resumed["state"]["estimator_calls"] == 4
 
 
-def test_checkpoint_without_lead_state_resumes_fresh_with_a_warning(tmp_path, lead_config, caplog):
+class StopBeforeTheState:
+    """A checkpoint callback of a run that dies right after verl wrote the checkpoint and its tracker."""
+
+    def on_save(self, trainer, global_step, checkpoint_dir, async_save=False, **kwargs) -> None:
+        raise KeyboardInterrupt("killed between the checkpoint and the LEAD state")
+
+
+def save_like_the_v1_trainer(config, step: int, callback) -> None:
+    """Run verl's v1 ``PPOTrainer._save_checkpoint`` at ``step`` with ``callback``."""
+    from torchdata.stateful_dataloader import StatefulDataLoader
+    from verl.trainer.ppo.v1 import PPOTrainerSync
+
+    trainer = object.__new__(PPOTrainerSync)
+    trainer.config, trainer.use_critic, trainer.global_steps = config, False, step
+    trainer.trainer_mode, trainer.checkpoint_callback = "sync", callback
+    trainer.actor_rollout_wg = RecordingWorkerGroup()
+    trainer.train_dataloader = StatefulDataLoader(list(range(40)), batch_size=4)
+    trainer._save_checkpoint()
+
+
+def test_a_run_killed_between_checkpoint_and_state_does_not_resume_silently(
+    tmp_path, lead_config, make_batch
+):
     config = lead_config(f"trainer.default_local_dir={tmp_path}", "trainer.resume_mode=auto")
+    v1_step(make_batch(0), config)
+    save_like_the_v1_trainer(config, step=20, callback=LEADCheckpointCallback(config=config))
+    v1_step(make_batch(1), config)
+    with pytest.raises(KeyboardInterrupt):
+        save_like_the_v1_trainer(config, step=40, callback=StopBeforeTheState())
+    assert (tmp_path / "latest_checkpointed_iteration.txt").read_text() == "40"
+    assert not (tmp_path / "global_step_40" / STATE_FILENAME).exists()
+
+    get_controller().reset()
+    earlier = tmp_path / "global_step_20"
+    for resume in (lambda: restore_lead_state(config), lambda: LEADCheckpointCallback(config=config)):
+        with pytest.raises(MissingMethodStateError) as error:
+            resume()
+        message = str(error.value)
+        assert f"checkpoint {tmp_path / 'global_step_40'} has no {STATE_FILENAME}" in message
+        assert f"trainer.resume_mode=resume_path trainer.resume_from_path={earlier}" in message
+        assert "trainer.fresh_method_state=true" in message
+    with pytest.raises(MissingMethodStateError, match="global_step_40 has no"):
+        check_training_config(config)  # before launch: python -m lead.main_ppo and the dry run
+    assert get_controller().estimator is None
+
+    resumed = lead_config(
+        f"trainer.default_local_dir={tmp_path}",
+        "trainer.resume_mode=resume_path",
+        f"trainer.resume_from_path={earlier}",
+    )
+    assert restore_lead_state(resumed) is True
+    assert get_controller().calls == 1
+
+
+def test_no_earlier_step_to_offer_without_an_actor(tmp_path, lead_config):
+    """verl's max_actor_ckpt_to_keep deletes old actor/ folders: such a step cannot be resumed."""
+    config = lead_config(f"trainer.default_local_dir={tmp_path}", "trainer.resume_mode=auto")
+    (tmp_path / "global_step_10").mkdir()
+    (tmp_path / "global_step_10" / STATE_FILENAME).write_text("{}")
     (tmp_path / "global_step_20").mkdir()
     (tmp_path / "latest_checkpointed_iteration.txt").write_text("20")
+    with pytest.raises(
+        MissingMethodStateError, match=re.escape("none with actor/ and lead_state.json is left")
+    ):
+        restore_lead_state(config)
+
+
+def test_fresh_method_state_resumes_a_checkpoint_without_state(tmp_path, lead_config, caplog):
+    config = lead_config(
+        f"trainer.default_local_dir={tmp_path}",
+        "trainer.resume_mode=auto",
+        "trainer.fresh_method_state=true",
+        "data.max_response_length=12",
+    )
+    (tmp_path / "global_step_20").mkdir()
+    (tmp_path / "latest_checkpointed_iteration.txt").write_text("20")
+    assert check_training_config(config) == []
     with caplog.at_level(logging.WARNING):
         assert restore_lead_state(config) is False
-    assert f"has no {STATE_FILENAME}" in caplog.text
+    assert f"has no {STATE_FILENAME}: LEAD starts with a fresh controller" in caplog.text
     controller = get_controller()
     assert controller.calls == 0
     assert controller.estimator.state_dict() == LEADEstimator(controller.config).state_dict()
+    with pytest.raises(
+        ValueError, match=re.escape("trainer.fresh_method_state='yes' is invalid: allowed is true or false")
+    ):
+        check_training_config(lead_config("trainer.fresh_method_state=yes"))
 
 
 def test_resume_path_and_disable_modes(tmp_path, lead_config, make_batch):

@@ -27,6 +27,12 @@ KWARGS = "reward.custom_reward_function.reward_kwargs"
         (["algorithm.filter_groups.enable=True", "trainer.use_v1=False"], "filter_groups"),
         (["trainer.resume_mode=disabled"], "resume_mode"),
         (["algorithm.lead_beta=1.0"], "beta"),
+        (
+            ["actor_rollout_ref.rollout.agent.default_agent_loop=tool_agent"],
+            "default_agent_loop='tool_agent' is invalid with adv_estimator=lead: an agent loop with several",
+        ),
+        (["trainer.max_actor_ckpt_to_keep=0"], "trainer.max_actor_ckpt_to_keep=0 is invalid"),
+        (["trainer.max_actor_ckpt_to_keep=three"], "trainer.max_actor_ckpt_to_keep='three' is invalid"),
     ],
 )
 def test_invalid_lead_configs_are_rejected(lead_config, overrides, named):
@@ -41,6 +47,22 @@ def test_soft_problems_are_warnings(lead_config):
     assert any("lead_bmax=12 differs from data.max_response_length=4000" in warning for warning in warnings)
     assert any("checkpoint_callback_class" in warning for warning in warnings)
     assert check_training_config(lead_config("data.max_response_length=12")) == []
+    sampled = check_training_config(
+        lead_config("data.max_response_length=12", "actor_rollout_ref.rollout.val_kwargs.do_sample=True")
+    )
+    assert sampled == [
+        "actor_rollout_ref.rollout.val_kwargs.do_sample=True does not switch sampling on in verl 0.9.1: "
+        "validation samples at val_kwargs.temperature=0 (0 is greedy)"
+    ]
+
+
+def test_grpo_runs_may_use_agent_loops_and_keep_checkpoints(lead_config):
+    config = lead_config(
+        "algorithm.adv_estimator=grpo",
+        "actor_rollout_ref.rollout.agent.default_agent_loop=tool_agent",
+        "trainer.max_actor_ckpt_to_keep=3",
+    )
+    assert check_training_config(config) == []
 
 
 def test_grpo_runs_accept_a_length_bonus(lead_config):
@@ -69,6 +91,17 @@ def test_grpo_runs_accept_a_length_bonus(lead_config):
             ],
             f"{KWARGS}.length_bonus=1.0 needs response lengths in tokens",
         ),
+        (
+            [
+                f"{KWARGS}.length_bonus=1.0",
+                f"{KWARGS}.length_unit=release_chars",
+                f"+{KWARGS}.tokenizer_path=/models/r1-1.5b",
+                "reward.reward_manager.source=register",
+                "reward.reward_manager.name=naive",
+            ],
+            f"{KWARGS}.length_unit=release_chars needs the characters of each decoded prompt plus response",
+        ),
+        ([f"{KWARGS}.length_unit=words"], f"{KWARGS}.length_unit='words' is invalid: allowed values are"),
     ],
 )
 def test_invalid_length_bonus_is_rejected_before_launch(lead_config, overrides, message):
@@ -97,6 +130,19 @@ def test_environment_reaches_every_ray_worker_without_secrets(lead_config, monke
     assert env_vars["VERL_USE_EXTERNAL_MODULES"] == f"other.module,{PLUGIN_MODULE}"
     assert env_vars["WANDB_RUN_ID"] == "run-7"
     assert "WANDB_API_KEY" not in env_vars
+
+
+def test_a_user_module_list_for_ray_workers_keeps_the_plugin(lead_config, monkeypatch):
+    monkeypatch.setenv("VERL_USE_EXTERNAL_MODULES", "env.module")
+    monkeypatch.setenv("WANDB_RUN_ID", "run-7")
+    config = lead_config(
+        "+ray_kwargs.ray_init.runtime_env.env_vars.VERL_USE_EXTERNAL_MODULES='user.a,user.b'",
+        "+ray_kwargs.ray_init.runtime_env.env_vars.WANDB_RUN_ID=run-8",
+    )
+    forward_environment(config)
+    env_vars = config.ray_kwargs.ray_init.runtime_env.env_vars
+    assert env_vars["VERL_USE_EXTERNAL_MODULES"] == f"user.a,user.b,env.module,{PLUGIN_MODULE}"
+    assert env_vars["WANDB_RUN_ID"] == "run-8"
 
 
 def test_launcher_orders_recipe_logger_and_extra_overrides():

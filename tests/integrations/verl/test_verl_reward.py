@@ -224,3 +224,82 @@ def test_validation_logs_length_and_accuracy_per_benchmark(lead_config, tokenize
     assert metrics["val-core/aime24/acc/mean@1"] == 0.0
     assert metrics["val-aux/math500/response_length/mean@1"] == lengths[0]
     assert metrics["val-aux/aime24/response_length/mean@1"] == lengths[1]
+
+
+def grpo_advantages(scores: list[float]) -> torch.Tensor:
+    """verl's GRPO advantage of one group of responses with these scores, one value per response."""
+    from verl.trainer.ppo.core_algos import compute_grpo_outcome_advantage
+
+    rewards = torch.tensor(scores).unsqueeze(1)
+    index = np.array(["prompt"] * len(scores), dtype=object)
+    advantages, _ = compute_grpo_outcome_advantage(rewards, torch.ones_like(rewards), index)
+    return advantages[:, 0]
+
+
+def test_release_unit_separates_correct_responses_inside_the_cap(lead_config, tokenizer, rows):
+    """GRPO baseline, threshold = generation cap: constant bonus in tokens, not in the release's unit."""
+    row = rows.iloc[0]
+    gold = row["reward_model"]["ground_truth"]
+    cap = 120  # the response width of ``sample``: no response can be longer
+    group = [
+        sample(tokenizer, row, "Let me think step by step. " * k + f"\\boxed{{{gold}}}")
+        for k in (0, 4, 8, 12)
+    ]
+    assert all(length < cap for _, length in group)
+    scores = {}
+    for unit in ("tokens", "release_chars"):
+        config = lead_config(
+            "algorithm.adv_estimator=grpo",
+            f"{KWARGS}.length_bonus=1.0",
+            f"{KWARGS}.length_threshold={cap}",
+            f"{KWARGS}.length_unit={unit}",
+        )
+        manager = load_reward_manager(config, tokenizer)
+        results = [manager.loop.run_until_complete(manager.run_single(data)) for data, _ in group]
+        scores[unit] = [result["reward_score"] for result in results]
+    chars = [result["reward_extra_info"]["sequence_chars"] for result in results]
+    assert scores["tokens"] == [2.0] * 4
+    assert torch.equal(grpo_advantages(scores["tokens"]), grpo_advantages([1.0] * 4))  # plain correctness
+    assert (
+        scores["release_chars"]
+        == [2.0 if count / 4 <= cap else 1.0 for count in chars]
+        == [2.0, 2.0, 1.0, 1.0]
+    )
+    advantages = grpo_advantages(scores["release_chars"])
+    assert bool((advantages[:2] > 0).all()) and bool((advantages[2:] < 0).all())
+
+
+def test_release_unit_counts_the_decoded_prompt_and_response_with_special_tokens(
+    lead_config, tokenizer, rows
+):
+    """The release decoded ``prompt_ids + response_ids`` with ``decode``'s defaults: <eos> is counted."""
+    row = rows.iloc[0]
+    prompt, response = row["prompt"][0]["content"], f"So \\boxed{{{row['reward_model']['ground_truth']}}}."
+    data, _ = sample(tokenizer, row, response, prompt_width=400)
+    assert len(tokenizer.encode(prompt)) < 400  # the whole prompt, left-padded
+    expected_chars = len(prompt) + len(response) + len(EOS)
+    config = lead_config(
+        "algorithm.adv_estimator=grpo",
+        f"{KWARGS}.length_bonus=1.0",
+        f"{KWARGS}.length_unit=release_chars",
+        f"{KWARGS}.length_threshold={expected_chars // 4}",
+    )
+    manager = load_reward_manager(config, tokenizer)
+    result = manager.loop.run_until_complete(manager.run_single(data))
+    assert result["reward_extra_info"]["sequence_chars"] == expected_chars
+    assert expected_chars % 4 != 0  # so float division puts it over a threshold of chars // 4
+    assert result["reward_score"] == 1.0
+    config = lead_config(
+        "algorithm.adv_estimator=grpo",
+        f"{KWARGS}.length_bonus=1.0",
+        f"{KWARGS}.length_unit=release_chars",
+        f"{KWARGS}.length_threshold={expected_chars // 4 + 1}",
+    )
+    manager = load_reward_manager(config, tokenizer)
+    assert manager.loop.run_until_complete(manager.run_single(data))["reward_score"] == 2.0
+
+
+def test_token_runs_do_not_decode_the_prompt(lead_config, tokenizer, rows, responses):
+    manager = load_reward_manager(lead_config(), tokenizer)
+    (result, _), *_ = score_all(manager, tokenizer, rows, responses)
+    assert "sequence_chars" not in result["reward_extra_info"]

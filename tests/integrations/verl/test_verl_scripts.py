@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import re
+import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -14,6 +16,7 @@ pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[3]
 LEAD_SCRIPT = ROOT / "train_math_lead_deepseek-r1-1.5b.sh"
 GRPO_SCRIPT = ROOT / "train_math_grpo_deepseek-r1-1.5b.sh"
+COMMON_SCRIPT = ROOT / "scripts/train/common.sh"
 
 # Paper Table 1 recipe shared by LEAD and GRPO (spec: "The published recipe").
 SHARED_RECIPE = {
@@ -22,8 +25,13 @@ SHARED_RECIPE = {
     "actor_rollout_ref.rollout.n": "8",
     "actor_rollout_ref.rollout.temperature": "1.0",
     "actor_rollout_ref.rollout.gpu_memory_utilization": "0.65",
-    "actor_rollout_ref.rollout.val_kwargs.do_sample": "False",
     "actor_rollout_ref.rollout.val_kwargs.n": "1",
+    "actor_rollout_ref.rollout.val_kwargs.temperature": "0",
+    "actor_rollout_ref.rollout.val_kwargs.top_p": "1.0",
+    "actor_rollout_ref.rollout.val_kwargs.top_k": "-1",
+    "data.filter_overlong_prompts": "True",
+    "algorithm.filter_groups.enable": "False",
+    "trainer.max_actor_ckpt_to_keep": "3",
     "actor_rollout_ref.actor.ppo_mini_batch_size": "16",
     "actor_rollout_ref.actor.ppo_epochs": "1",
     "actor_rollout_ref.actor.use_dynamic_bsz": "True",
@@ -65,12 +73,11 @@ GRPO_RECIPE = {
     "actor_rollout_ref.actor.optim.lr": "1e-06",
     "actor_rollout_ref.actor.clip_ratio_low": "0.2",
     "actor_rollout_ref.actor.clip_ratio_high": "0.28",
-    "algorithm.filter_groups.enable": "True",
-    "algorithm.filter_groups.metric": "reward",
     "reward.custom_reward_function.reward_kwargs.correct_weight": "1.0",
     "reward.custom_reward_function.reward_kwargs.length_bonus": "1.0",
     "reward.custom_reward_function.reward_kwargs.length_threshold": "2000",
     "reward.custom_reward_function.reward_kwargs.bonus_requires_correct": "True",
+    "reward.custom_reward_function.reward_kwargs.length_unit": "release_chars",
     "reward.reward_manager.name": "LEADRewardManager",
     "trainer.save_freq": "20",
 }
@@ -81,12 +88,28 @@ def dry_run(script: Path, tmp_path: Path, *overrides: str, **env: str) -> subpro
     environ = {
         key: value
         for key, value in os.environ.items()
-        if key not in {"WANDB_API_KEY", "LOGGER", "EXPERIMENT_NAME", "CKPT_DIR", "N_GPUS", "NNODES"}
+        if key
+        not in {
+            "WANDB_API_KEY",
+            "LOGGER",
+            "EXPERIMENT_NAME",
+            "CKPT_DIR",
+            "N_GPUS",
+            "NNODES",
+            "DYNAMIC_SAMPLING",
+            "MAX_CKPT_TO_KEEP",
+        }
     }
     environ.update(DRY_RUN="1", PYTHON=sys.executable, OUTPUT_ROOT=str(tmp_path), **env)
     return subprocess.run(
         ["bash", str(script), *overrides], env=environ, capture_output=True, text=True, timeout=300
     )
+
+
+def command(stdout: str) -> list[str]:
+    """The overrides of the command a dry run prints."""
+    (line,) = [line for line in stdout.splitlines() if line.startswith("command: ")]
+    return shlex.split(line.removeprefix("command: "))[3:]
 
 
 def resolved(stdout: str) -> dict[str, str]:
@@ -110,6 +133,15 @@ def test_lead_script_resolves_the_published_recipe(tmp_path):
     assert values["trainer.default_local_dir"] == str(tmp_path / "math_lead_4k_deepseek-r1-1.5b")
     assert "command: python -m lead.main_ppo" in result.stdout
     assert "key-not-to-print-3141" not in result.stdout + result.stderr
+    overrides = command(result.stdout)
+    for override in (
+        "actor_rollout_ref.rollout.val_kwargs.temperature=0",
+        "data.filter_overlong_prompts=True",
+        "trainer.max_actor_ckpt_to_keep=3",
+        "algorithm.filter_groups.enable=False",
+    ):
+        assert override in overrides
+    assert not [override for override in overrides if "do_sample" in override]
 
 
 def test_grpo_script_resolves_the_published_recipe_and_environment(tmp_path):
@@ -122,6 +154,7 @@ def test_grpo_script_resolves_the_published_recipe_and_environment(tmp_path):
         "CKPT_DIR": "/ckpt/grpo-env",
         "LOGGER": "console,tensorboard",
         "ROLLOUT_TP_SIZE": "2",
+        "MAX_CKPT_TO_KEEP": "5",
     }
     result = dry_run(GRPO_SCRIPT, tmp_path, "trainer.total_epochs=1", **env)
     assert result.returncode == 0, result.stderr
@@ -137,6 +170,7 @@ def test_grpo_script_resolves_the_published_recipe_and_environment(tmp_path):
         "trainer.logger": "['console', 'tensorboard']",
         "actor_rollout_ref.rollout.tensor_model_parallel_size": "2",
         "trainer.total_epochs": "1",
+        "trainer.max_actor_ckpt_to_keep": "5",
     }
     assert {key: values.get(key) for key in expected} == expected
     assert "warning: data.train_files: /data/math/train.parquet does not exist" in result.stdout
@@ -149,8 +183,9 @@ def test_grpo_script_resolves_the_published_recipe_and_environment(tmp_path):
         ("algorithm.lead_lstar_mode=max", "lstar_mode"),
         ("reward.reward_kwargs.length_weight=1.0", "reward_kwargs"),
         ("reward.custom_reward_function.reward_kwargs.length_bonus=0.5", "length_bonus=0.5 is invalid"),
+        ("trainer.max_actor_ckpt_to_keep=0", "trainer.max_actor_ckpt_to_keep=0 is invalid"),
     ],
-    ids=["typo", "bad-value", "removed-key", "bonus-with-lead"],
+    ids=["typo", "bad-value", "removed-key", "bonus-with-lead", "checkpoints-to-keep"],
 )
 def test_bad_override_fails_naming_it(tmp_path, override, named):
     result = dry_run(LEAD_SCRIPT, tmp_path, override)
@@ -170,6 +205,8 @@ def test_grpo_ratio_sweep(tmp_path):
     assert values["reward.custom_reward_function.reward_kwargs.length_threshold"] == "2000"
     assert values["reward.custom_reward_function.reward_kwargs.bonus_requires_correct"] == "False"
     assert values["reward.reward_manager.name"] == "LEADRewardManager"
+    assert values["reward.custom_reward_function.reward_kwargs.length_unit"] == "release_chars"
+    assert values["algorithm.filter_groups.enable"] == "False"
     assert values["data.max_response_length"] == "4000"
     assert values["trainer.default_local_dir"] == str(tmp_path / "math_grpo_ratio0p25_deepseek-r1-1.5b")
 
@@ -189,15 +226,73 @@ def test_lead_static_ratio_sweep_skips_finished_and_resumes_partial_runs(tmp_pat
     assert four["algorithm.lead_static_lambda_corr"] == "0.2"
     assert four["algorithm.lead_bmax"] == "4000"
     assert four["data.max_response_length"] == "4000"
+    assert four["algorithm.filter_groups.enable"] == "False"
     assert four["trainer.default_local_dir"] == str(partial)
 
 
-def test_lead_aggregator_sweep(tmp_path):
-    result = dry_run(ROOT / "ablations/lead_aggregator/sweep.sh", tmp_path, AGGREGATORS="min_correct")
+def test_lead_aggregator_sweep_with_dynamic_sampling(tmp_path):
+    """DYNAMIC_SAMPLING=1 runs get their own names, so they never resume or skip a default run."""
+    result = dry_run(
+        ROOT / "ablations/lead_aggregator/sweep.sh", tmp_path, AGGREGATORS="min_correct", DYNAMIC_SAMPLING="1"
+    )
     assert result.returncode == 0, result.stderr
     (values,) = runs(result.stdout)
     assert values["algorithm.lead_aggregator"] == "min_correct"
-    assert values["trainer.experiment_name"] == "LEAD-agg-min_correct"
+    assert values["algorithm.filter_groups.enable"] == "True"
+    assert values["algorithm.filter_groups.metric"] == "reward"
+    assert values["trainer.experiment_name"] == "LEAD-agg-min_correct-dynamic-sampling"
+    assert values["trainer.default_local_dir"] == str(
+        tmp_path / "math_lead_agg_min_correct_deepseek-r1-1.5b-dynamic-sampling"
+    )
+
+
+def test_dynamic_sampling_is_an_option_of_the_training_scripts(tmp_path):
+    result = dry_run(GRPO_SCRIPT, tmp_path, DYNAMIC_SAMPLING="1")
+    assert result.returncode == 0, result.stderr
+    overrides = command(result.stdout)
+    assert "algorithm.filter_groups.enable=True" in overrides
+    assert "algorithm.filter_groups.metric=reward" in overrides
+    values = resolved(result.stdout)
+    assert values["trainer.experiment_name"] == "deepseek-r1-1.5B-math-GRPO-dynamic-sampling"
+    assert values["trainer.default_local_dir"] == str(
+        tmp_path / "math_grpo_deepseek-r1-1.5b-dynamic-sampling"
+    )
+
+
+@pytest.mark.parametrize("script", [LEAD_SCRIPT, ROOT / "ablations/lead_static_ratio/sweep.sh"])
+def test_bad_dynamic_sampling_fails_before_python(tmp_path, script):
+    result = dry_run(script, tmp_path, DYNAMIC_SAMPLING="yes")
+    assert result.returncode == 2
+    assert "DYNAMIC_SAMPLING='yes' is invalid: allowed values are 0" in result.stderr
+    assert "command:" not in result.stdout
+
+
+def test_a_lead_checkpoint_without_its_state_fails_the_dry_run(tmp_path):
+    run = tmp_path / "math_lead_4k_deepseek-r1-1.5b"
+    (run / "global_step_50" / "actor").mkdir(parents=True)
+    (run / "latest_checkpointed_iteration.txt").write_text("50")
+    result = dry_run(LEAD_SCRIPT, tmp_path)
+    assert result.returncode == 2
+    assert f"checkpoint {run / 'global_step_50'} has no lead_state.json" in result.stderr
+    assert "trainer.fresh_method_state=true" in result.stderr
+    fresh = dry_run(LEAD_SCRIPT, tmp_path, "trainer.fresh_method_state=true")
+    assert fresh.returncode == 0, fresh.stderr
+
+
+def recipe_lines(script: Path) -> set[str]:
+    """The ``key=value`` lines of a script's override arrays."""
+    return set(re.findall(r"^ {4}([a-z_]+\.[\w.]+=\S+)$", script.read_text(), flags=re.MULTILINE))
+
+
+def test_the_scripts_share_one_copy_of_the_common_recipe():
+    """Each script lists only what its method changes: no override is written in two places."""
+    common, lead, grpo = (recipe_lines(path) for path in (COMMON_SCRIPT, LEAD_SCRIPT, GRPO_SCRIPT))
+    assert len(common) > 25 and len(lead) > 10 and len(grpo) > 10
+    assert not common & lead and not common & grpo and not lead & grpo
+    for script in (LEAD_SCRIPT, GRPO_SCRIPT):
+        text = script.read_text()
+        assert "scripts/train/common.sh" in text and "launch_training " in text
+        assert "lead.integrations.verl.launch" not in text
 
 
 def test_bad_ratio_fails_before_python(tmp_path):
