@@ -30,11 +30,13 @@ _TEXT_COMMAND = re.compile(r"\\(?:text|textbf|textit|mbox|mathrm)\s*\{([^{}]*)\}
 _LEFT_RIGHT = re.compile(r"\\(?:left|right|bigl|bigr|Bigl|Bigr)(?![A-Za-z])")
 _THOUSANDS = re.compile(r"^[+-]?\d{1,3}(?:(?:,\d{3})+|(?: \d{3})+)(?:\.\d+)?$")
 _SIMPLE_LHS = re.compile(r"^\s*[A-Za-z](?:_\{?[A-Za-z0-9]+\}?)?(?:\s*\([^()=]*\))?\s*$")
-_LIST_CONJUNCTION = re.compile(r"\s*,?\s*\\(?:text|mbox|textrm)\s*\{\s*,?\s*(?:and|or)\s*\}\s*")
-_THOUSANDS_SEPARATOR = re.compile(r"\s*(?:\{,\}|,\s*\\!)\s*")
+_LIST_CONJUNCTION = re.compile(
+    r"(?<!\s)\s*(?:,\s*)?\\(?:text|mbox|textrm)\s*\{\s*(?:,\s*)?(?:and|or)\s*\}\s*"
+)
+_THOUSANDS_SEPARATOR = re.compile(r"(?<!\s)\s*(?:\{,\}|,\s*\\!)\s*")
 _SPACING = re.compile(r"\\\\|\\[,;:! ]|\\q?quad|~")
 _MEMBERSHIP_PREFIX = re.compile(r"^[A-Za-z]\s*\\in\s+|^[A-Za-z]\s*\\in(?=[\[(\\])")
-_DEGREE = re.compile(r"\^\s*\{?\s*\\circ\s*\}?|°|\\degree")
+_DEGREE = re.compile(r"\^\s*(?:\{\s*)?\\circ\s*\}?|°|\\degree")
 _FRAC_SHORTHAND = re.compile(r"\\frac\s*(\d)\s*(\d)")
 _FRAC_HALF_SHORTHAND = re.compile(r"\\frac\s*\{([^{}]*)\}\s*(\d)")
 _SQRT_SHORTHAND = re.compile(r"\\sqrt\s*(\d)")
