@@ -11,20 +11,17 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from fractions import Fraction
 
 from lead.reward.extract import braces_balanced
 from lead.reward.normalize import canonical_form, clean_answer, split_assignment, unit_power
+from lead.reward.plain_numbers import parse_number
+from lead.reward.structure import answer_shape
 from lead.reward.timeout import verify_before
 
 MAX_VERIFY_CHARS = 400
 """Answers longer than this are compared as strings only (no LaTeX parsing)."""
 MAX_ELEMENTS = 32
-MAX_NUMBER_DIGITS = 200
 
-_INTEGER_OR_DECIMAL = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
-_FRACTION = re.compile(r"([+-]?)\\frac\{([+-]?\d+)\}\{([+-]?\d+)\}")
-_SLASH_FRACTION = re.compile(r"([+-]?\d+)/([+-]?\d+)")
 _BASE_NUMBER = re.compile(r"([0-9A-Za-z]+)_\{?(\d+)\}?")
 _UNREADABLE = re.compile(r"[@#?\x00-\x08\x0b-\x1f\ufffd\ud800-\udfff]")
 _PERCENT_SIGN = re.compile(r"\\?%\s*\$?\s*$")
@@ -44,25 +41,6 @@ NOT_EQUAL = Verdict(False)
 TIMED_OUT = Verdict(False, timed_out=True)
 
 
-def parse_number(text: str) -> Fraction | None:
-    """Exact value of a plain number (``-12``, ``027``, ``27.0``, ``\\frac{3}{4}``, ``3/4``), else None."""
-    compact = re.sub(r"(?<!\d)\s+|\s+(?!\d)", "", text)
-    if len(compact) > MAX_NUMBER_DIGITS:
-        return None
-    try:
-        if _INTEGER_OR_DECIMAL.fullmatch(compact):
-            return Fraction(compact.rstrip(".") or "0")
-        match = _FRACTION.fullmatch(compact) or _SLASH_FRACTION.fullmatch(compact)
-        if match is None:
-            return None
-        groups = match.groups()
-        sign = -1 if len(groups) == 3 and groups[0] == "-" else 1
-        numerator, denominator = (int(g) for g in groups[-2:])
-        return sign * Fraction(numerator, denominator) if denominator else None
-    except (ValueError, ZeroDivisionError):
-        return None
-
-
 def _is_word_answer(text: str) -> bool:
     """Words (``east``, ``Evelyn``) or a choice letter in parentheses (``(C)``)."""
     return _WORD_ANSWER.fullmatch(text) is not None
@@ -77,77 +55,6 @@ def _base_digits(text: str, own: re.Match | None, other: re.Match | None) -> tup
 
 def _word_key(text: str) -> str:
     return re.sub(r"\s+", "", text.lower()).strip("().")
-
-
-def _split_top_level(text: str) -> list[str]:
-    """Split on commas outside any bracket pair."""
-    items, depth, start = [], 0, 0
-    index = 0
-    while index < len(text):
-        char = text[index]
-        if char == "\\" and text[index + 1 : index + 2] in ("{", "}"):
-            depth += 1 if text[index + 1] == "{" else -1
-            index += 2
-            continue
-        if char in "([{":
-            depth += 1
-        elif char in ")]}":
-            depth -= 1
-        elif char == "," and depth == 0:
-            items.append(text[start:index])
-            start = index + 1
-        index += 1
-    items.append(text[start:])
-    return [item.strip() for item in items]
-
-
-def _outer_brackets(text: str) -> tuple[str, str, str] | None:
-    """(opener, closer, inside) when one bracket pair encloses all of ``text``."""
-    for opener in ("\\{", "(", "["):
-        if not text.startswith(opener):
-            continue
-        for closer in (")", "]") if opener != "\\{" else ("\\}",):
-            if text.endswith(closer) and len(text) >= len(opener) + len(closer):
-                inside = text[len(opener) : len(text) - len(closer)]
-                if _balanced(inside):
-                    return opener, closer, inside
-    return None
-
-
-def _balanced(text: str) -> bool:
-    depth = 0
-    for char in text:
-        if char in "([{":
-            depth += 1
-        elif char in ")]}":
-            depth -= 1
-            if depth < 0:
-                return False
-    return depth == 0
-
-
-@dataclass(frozen=True)
-class Shape:
-    """How an answer is structured: ``kind`` is "scalar", "set" (unordered) or "sequence" (ordered)."""
-
-    kind: str
-    items: tuple[str, ...]
-    brackets: str = ""
-
-
-def answer_shape(text: str) -> Shape:
-    """Classify a cleaned answer: ``\\{a,b\\}`` and bare ``a, b`` are sets, ``(a,b)``/``[a,b)`` sequences."""
-    outer = _outer_brackets(text)
-    if outer is not None:
-        opener, closer, inside = outer
-        items = _split_top_level(inside)
-        if len(items) >= 2 or opener == "\\{":
-            kind = "set" if opener == "\\{" else "sequence"
-            return Shape(kind, tuple(items), opener + closer)
-    items = _split_top_level(text)
-    if len(items) >= 2:
-        return Shape("set", tuple(items))
-    return Shape("scalar", (text,))
 
 
 def _value_verdict(pred: str, gold: str, deadline: float) -> Verdict:

@@ -18,8 +18,9 @@ import pytest
 
 from lead.data.schema import load_rl_parquet
 from lead.reward import grade
-from lead.reward.equivalence import answer_shape, parse_number
 from lead.reward.normalize import clean_answer
+from lead.reward.plain_numbers import parse_number
+from lead.reward.structure import answer_shape
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = {
