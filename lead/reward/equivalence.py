@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 
 from lead.reward.extract import braces_balanced
-from lead.reward.normalize import canonical_form, clean_answer, split_assignment, unit_power
+from lead.reward.normalize import canonical_form, clean_answer, ends_in_percent, split_assignment, unit_power
 from lead.reward.plain_numbers import parse_number
 from lead.reward.structure import answer_shape
 from lead.reward.timeout import verify_before
@@ -24,7 +24,6 @@ MAX_ELEMENTS = 32
 
 _BASE_NUMBER = re.compile(r"([0-9A-Za-z]+)_\{?(\d+)\}?")
 _UNREADABLE = re.compile(r"[@#?\x00-\x08\x0b-\x1f\ufffd\ud800-\udfff]")
-_PERCENT_SIGN = re.compile(r"\\?%\s*\$?\s*$")
 _WORD_ANSWER = re.compile(r"(?=.*[A-Za-z]{3})[A-Za-z][A-Za-z ,.'-]*[A-Za-z.]|\(?[A-Za-z]\)")
 
 
@@ -143,8 +142,8 @@ def _matching_exists(pred_items: tuple[str, ...], gold_items: tuple[str, ...], d
 
 
 def _equal_as_percentage(pred: str, gold: str, pred_clean: str, gold_clean: str) -> bool:
-    """``75\\%`` for a gold ``0.75`` (and ``0.08`` for a gold ``8\\%``): plain numbers only."""
-    pred_percent, gold_percent = bool(_PERCENT_SIGN.search(pred)), bool(_PERCENT_SIGN.search(gold))
+    """``75\\%`` or ``75 percent`` for a gold ``0.75`` (and ``0.08`` for a gold ``8\\%``): plain numbers."""
+    pred_percent, gold_percent = ends_in_percent(pred), ends_in_percent(gold)
     if pred_percent == gold_percent:
         return False
     pred_number, gold_number = parse_number(pred_clean), parse_number(gold_clean)

@@ -1,0 +1,128 @@
+"""Equal answers spelled differently grade correct, by kind of spelling; near-misses stay wrong.
+
+Each category lists (prediction, gold) pairs that are the same answer and near-misses that differ
+from the gold in one detail (a bound, a label, a digit, an item), so every rule is checked from
+both sides.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from lead.reward import grade
+
+EQUIVALENT = {
+    "ascii_relation": [
+        ("x <= 2", "x \\leq 2"),
+        ("x >= 5", "x \\geq 5"),
+        ("x != 5", "x \\neq 5"),
+        ("x<=-3", "x \\le -3"),
+        ("y >= \\frac{1}{2}", "y \\ge \\frac{1}{2}"),
+        ("a != 0", "a \\ne 0"),
+        ("x ≤ 4", "x \\leq 4"),
+        ("x^2 <= 4", "x^2 \\leq 4"),
+    ],
+    "percent_word": [
+        ("28 percent", "28\\%"),
+        ("28 pct", "28\\%"),
+        ("28 percentage", "28\\%"),
+        ("12.5 percent", "12.5\\%"),
+        ("40 per cent", "40\\%"),
+        ("28\\%", "28 percent"),
+        ("75 Percent", "0.75"),
+    ],
+    "unit_wrapper": [
+        ("5\\textbf{ cm}", "5"),
+        ("12 \\textnormal{ meters}", "12"),
+        ("3\\,\\mathrm{m}", "3"),
+        ("9\\mathrm{~m}^2", "9 \\text{ m}^2"),
+        ("€15", "15"),
+        ("15 €", "15"),
+        ("£12.50", "12.5"),
+        ("¥300", "300"),
+        ("\\pounds 8", "8"),
+        ("5 m²", "5 \\text{ m}^2"),
+        ("12 cm³", "12"),
+        ("20 \\text{ cm}^2", "20 cm²"),
+        ("185\\\\", "185"),
+        ("185", "185\\\\"),
+        ("\\frac{1}{2} \\\\", "0.5"),
+    ],
+    "inequality_interval": [
+        ("-2 \\le x \\le 7", "x \\in [-2,7]"),
+        ("x \\in [-2,7]", "-2 \\le x \\le 7"),
+        ("(0,1)", "0<f(x)<1"),
+        ("0<f(x)<1", "(0,1)"),
+        ("-793 < a < 10", "(-793, 10)"),
+        ("(-793, 10)", "-793 < a < 10"),
+        ("3 < x \\leq 8", "(3, 8]"),
+        ("7 \\geq x \\geq -2", "[-2, 7]"),
+        ("-1 <= x < 4", "[-1, 4)"),
+        ("x > 3", "(3, \\infty)"),
+        ("[\\frac{1}{2}, \\infty)", "x \\ge \\frac12"),
+        ("(-\\infty, -1]", "t \\leq -1"),
+    ],
+}
+
+NEAR_MISS = {
+    "ascii_relation": [
+        ("x <= 3", "x \\leq 2"),
+        ("x >= 2", "x \\leq 2"),
+        ("x < 2", "x \\leq 2"),
+        ("x != 4", "x \\neq 5"),
+        ("x = 5", "x \\neq 5"),
+        ("x != 5", "5"),
+        ("x^2 <= 9", "x^2 \\leq 4"),
+    ],
+    "percent_word": [
+        ("27 percent", "28\\%"),
+        ("2.8 percent", "28\\%"),
+        ("28 percent", "2.8"),
+        ("0.28 percent", "28\\%"),
+        ("28 percentile", "28\\%"),
+    ],
+    "unit_wrapper": [
+        ("6\\textbf{ cm}", "5"),
+        ("12 \\textnormal{ meters}", "1.2"),
+        ("€16", "15"),
+        ("£1.25", "12.5"),
+        ("12 cm³", "12 \\text{ cm}^2"),
+        ("5 m²", "5 \\text{ m}^3"),
+        ("186\\\\", "185"),
+        ("18\\\\5", "185"),
+        ("2m", "2"),
+    ],
+    "inequality_interval": [
+        ("-2 \\le x \\le 8", "x \\in [-2,7]"),
+        ("-2 < x \\le 7", "[-2,7]"),
+        ("[0,1)", "0<f(x)<1"),
+        ("-793 < a < 11", "(-793, 10)"),
+        ("(-793, 10)", "-793 < a \\le 10"),
+        ("7 \\le x \\le -2", "[-2, 7]"),
+        ("x < 3", "(3, \\infty)"),
+        ("x \\geq -2", "[-2, 7]"),
+        ("-2 \\le x \\le 7", "-2, 7"),
+    ],
+}
+
+
+def _cases(table: dict[str, list[tuple[str, str]]]) -> list:
+    return [
+        pytest.param(pred, gold, id=f"{category}-{index}")
+        for category, pairs in table.items()
+        for index, (pred, gold) in enumerate(pairs)
+    ]
+
+
+def _correct(pred: str, gold: str) -> bool:
+    return grade(f"Checking each case... so the answer is $\\boxed{{{pred}}}$.", gold, timeout=10.0).correct
+
+
+@pytest.mark.parametrize(("pred", "gold"), _cases(EQUIVALENT))
+def test_equal_answers_grade_correct(pred: str, gold: str) -> None:
+    assert _correct(pred, gold)
+
+
+@pytest.mark.parametrize(("pred", "gold"), _cases(NEAR_MISS))
+def test_near_misses_grade_wrong(pred: str, gold: str) -> None:
+    assert not _correct(pred, gold)
