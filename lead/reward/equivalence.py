@@ -1,8 +1,9 @@
 """Is a predicted answer mathematically equal to a gold answer?
 
 Cheap rules run first, in-process: equal canonical strings, exact rational comparison of plain
-numbers, case-insensitive comparison of word answers, and item-wise comparison of sets, tuples and
-intervals. Everything else goes to math-verify in a worker process under the caller's deadline
+numbers (and long decimals that write a number out), case-insensitive comparison of word answers,
+equations of the same line or curve, and item-wise comparison of sets, tuples and intervals.
+Everything else goes to math-verify in a worker process under the caller's deadline
 (``timeout.verify_before``). Rules only ever accept on exact equality, so a cheap rule never
 turns a wrong answer into a right one.
 
@@ -16,10 +17,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from enum import Enum
+from fractions import Fraction
 
+from lead.reward.equations import same_curve
 from lead.reward.extract import braces_balanced
 from lead.reward.normalize import canonical_form, clean_answer, ends_in_percent, split_assignment, unit_power
-from lead.reward.plain_numbers import parse_number
+from lead.reward.plain_numbers import parse_number, writes_out
 from lead.reward.structure import Shape, answer_shape
 from lead.reward.timeout import verify_before
 
@@ -74,6 +77,11 @@ def _word_key(text: str) -> str:
     return re.sub(r"\s+", "", text.lower()).strip("().")
 
 
+def _numbers_equal(pred: str, gold: str, pred_number: Fraction, gold_number: Fraction) -> bool:
+    """Exactly equal, or one of them a long decimal that writes the other out."""
+    return pred_number == gold_number or writes_out(pred, gold_number) or writes_out(gold, pred_number)
+
+
 def _value_verdict(pred: str, gold: str, deadline: float) -> Verdict:
     """Compare two cleaned single values."""
     if canonical_form(pred) == canonical_form(gold):
@@ -89,7 +97,7 @@ def _value_verdict(pred: str, gold: str, deadline: float) -> Verdict:
         return Verdict(_base_digits(gold, gold_base, pred_base) == _base_digits(pred, pred_base, gold_base))
     gold_number, pred_number = parse_number(gold), parse_number(pred)
     if gold_number is not None and pred_number is not None:
-        return Verdict(gold_number == pred_number)
+        return Verdict(_numbers_equal(pred, gold, pred_number, gold_number))
     if len(pred) > MAX_VERIFY_CHARS or len(gold) > MAX_VERIFY_CHARS or not braces_balanced(pred):
         return NOT_EQUAL
     if "=" in pred and "=" not in gold:
@@ -121,12 +129,15 @@ def _labels_rule(pred_items: tuple[str, ...], gold_items: tuple[str, ...]) -> La
 
 
 def _item_verdict(pred: str, gold: str, deadline: float, labels: Labels, depth: int) -> Verdict:
-    """Compare two answers or list items, looking through ``name =`` labels.
+    """Compare two answers or list items: equations of one curve are equal; otherwise compare the
+    values behind ``name =`` labels.
 
     With ``Labels.MATCH`` a labelled gold item (``x=1``) needs the same label in the prediction,
     so ``x=2, y=1`` never matches ``x=1, y=2``.
     """
     pred, gold = clean_answer(pred), clean_answer(gold)
+    if same_curve(pred, gold):
+        return EQUAL
     pred_label, pred_value = split_assignment(pred)
     gold_label, gold_value = split_assignment(gold)
     if labels is Labels.MATCH and gold_label is not None and not _same_label(pred_label, gold_label):
