@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from lead.reward import grade
+from lead.reward import extract_answer, grade
 
 EQUIVALENT = {
     "ascii_relation": [
@@ -200,6 +200,25 @@ NEAR_MISS = {
     ],
 }
 
+SEVERAL_BOXES = [
+    ("so the roots are \\boxed{2} and \\boxed{3}.", "2, 3"),
+    ("$\\boxed{-1}$, $\\boxed{4}$", "-1, 4"),
+    ("\\boxed{1}, \\boxed{2}, and \\boxed{5}", "5, 1, 2"),
+    ("\\boxed{x=2} \\text{ or } \\boxed{x=3}", "2, 3"),
+    ("\\boxed{(1,2)} and \\boxed{(3,4)}", "(1,2), (3,4)"),
+    ("A first try gave \\boxed{7}.\nThe answers are \\boxed{2} and \\boxed{3}.", "2, 3"),
+    ("\\boxed{2}; \\boxed{3}", "2, 3"),
+]
+
+SEVERAL_BOXES_NEAR_MISS = [
+    ("so the roots are \\boxed{2} and \\boxed{4}.", "2, 3"),
+    ("\\boxed{2} and \\boxed{3}", "2"),
+    ("\\boxed{2}\nso the answer is \\boxed{3}", "2, 3"),
+    ("First \\boxed{2}, then checking again gives \\boxed{3}", "2, 3"),
+    ("\\boxed{2} and \\boxed{3}", "(2, 3)"),
+    ("\\boxed{3} and \\boxed{2}", "[2, 3]"),
+]
+
 
 def _cases(table: dict[str, list[tuple[str, str]]]) -> list:
     return [
@@ -221,3 +240,29 @@ def test_equal_answers_grade_correct(pred: str, gold: str) -> None:
 @pytest.mark.parametrize(("pred", "gold"), _cases(NEAR_MISS))
 def test_near_misses_grade_wrong(pred: str, gold: str) -> None:
     assert not _correct(pred, gold)
+
+
+@pytest.mark.parametrize(("response", "gold"), SEVERAL_BOXES)
+def test_boxes_of_the_last_line_are_one_answer(response: str, gold: str) -> None:
+    assert grade(response, gold, timeout=10.0).correct
+
+
+@pytest.mark.parametrize(("response", "gold"), SEVERAL_BOXES_NEAR_MISS)
+def test_boxes_apart_or_wrong_stay_wrong(response: str, gold: str) -> None:
+    assert not grade(response, gold, timeout=10.0).correct
+
+
+@pytest.mark.parametrize(
+    ("response", "expected"),
+    [
+        ("\\boxed{2} and \\boxed{3}", "2, 3"),
+        ("$\\boxed{1}$, $\\boxed{2}$ or $\\boxed{3}$.", "1, 2, 3"),
+        ("\\boxed{a}\\text{ and }\\fbox{b}", "a, b"),
+        ("\\boxed 4 and \\boxed{5}", "4, 5"),
+        ("\\boxed{1}\n\\boxed{2} and \\boxed{3}", "2, 3"),
+        ("\\boxed{1} \\boxed{2}", "2"),
+        ("\\boxed{1} so \\boxed{2}", "2"),
+    ],
+)
+def test_extraction_joins_boxes_separated_by_list_words(response: str, expected: str) -> None:
+    assert extract_answer(response) == expected
