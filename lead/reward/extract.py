@@ -1,11 +1,13 @@
 """Find the final answer in a model response.
 
 The answer is the content of the last ``\\boxed{...}`` (or ``\\fbox{...}``), read with nested
-braces; ``\\boxed 5`` (no braces) is read up to the next space or ``$``. An answer split over
-boxes joined by list words on one line (``\\boxed{2} and \\boxed{3}``, ``$\\boxed{1}$, $\\boxed{4}$``)
-is read as the list ``2, 3``. Responses without a box can optionally fall back to the last
-"final answer is ..." phrase (off by default, because a phrase match is far less reliable than a
-box). All scanning is linear in the response length.
+braces; ``\\boxed 5`` (no braces) is read up to the next space or ``$``. In a model's response
+an answer split over boxes joined by list words on one line (``\\boxed{2} and \\boxed{3}``,
+``$\\boxed{1}$, $\\boxed{4}$``) is read as the list ``2, 3`` (``extract_final_boxes``);
+``extract_boxed`` reads the last box alone (the gold answer of a reference solution). Responses
+without a box can optionally fall back to the last "final answer is ..." phrase (off by default,
+because a phrase match is far less reliable than a box). All scanning is linear in the response
+length.
 """
 
 from __future__ import annotations
@@ -104,9 +106,15 @@ def _box_before(text: str, start: int) -> tuple[str, int] | None:
 
 
 def extract_boxed(text: str) -> str | None:
-    """Content of the last ``\\boxed``/``\\fbox`` in ``text``, with the boxes joined to it by list
-    words (as ``a, b``); None if there is no box, it never closes, or more than
-    ``MAX_JOINED_BOXES`` are joined."""
+    """Content of the last ``\\boxed``/``\\fbox`` in ``text``, or None (no box, or it never closes)."""
+    found = _last_box_start(text, len(text))
+    box = None if found is None else _read_box(text, *found)
+    return None if box is None else box[0]
+
+
+def extract_final_boxes(text: str) -> str | None:
+    """The last box of ``text`` together with the boxes joined to it by list words, as ``a, b``;
+    None if there is no box, it never closes, or more than ``MAX_JOINED_BOXES`` are joined."""
     found = _last_box_start(text, len(text))
     box = None if found is None else _read_box(text, *found)
     if box is None:
@@ -137,13 +145,14 @@ def extract_final_answer_phrase(text: str) -> str | None:
 
 
 def extract_answer(text: str, *, fallback: bool = False) -> str | None:
-    """The final answer of a response: last box content, else (with ``fallback``) the answer phrase.
+    """The final answer of a response: the last box (with the boxes joined to it by list words),
+    else (with ``fallback``) the answer phrase.
 
     Returns None when no answer is found or the box is empty.
     """
     if not isinstance(text, str):
         return None
-    answer = extract_boxed(text)
+    answer = extract_final_boxes(text)
     if answer is None and fallback:
         answer = extract_final_answer_phrase(text)
     if answer is None:
