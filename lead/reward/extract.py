@@ -29,6 +29,8 @@ _BOX_SEPARATOR = re.compile(
 )
 _SEPARATOR_CHARS = 48
 """Longest text between two boxes of one answer (``$, \\quad\\text{ and }\\quad $``)."""
+_SEPARATOR_ENDS = frozenset(",;:!dr}\\")
+"""Last character of a separator once spaces and ``$`` are stripped (``and``, ``\\quad``, ``\\,``, ...)."""
 
 
 def _read_braced(text: str, open_index: int) -> str | None:
@@ -93,7 +95,10 @@ def _read_box(text: str, position: int, command: str) -> tuple[str, int] | None:
 
 def _box_before(text: str, start: int) -> tuple[str, int] | None:
     """(content, start) of a box that ends just before ``start``, joined to it by list words."""
-    separator = _BOX_SEPARATOR.search(text, max(0, start - _SEPARATOR_CHARS), start)
+    window_start = max(0, start - _SEPARATOR_CHARS)
+    if text[window_start:start].rstrip(" \t$~")[-1:] not in _SEPARATOR_ENDS:
+        return None
+    separator = _BOX_SEPARATOR.search(text, window_start, start)
     if separator is None:
         return None
     found = _last_box_start(text, separator.start())
