@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from lead.reward import extract_answer
+from lead.reward.extract import MAX_JOINED_BOXES, extract_boxed
 
 
 @pytest.mark.parametrize(
@@ -59,3 +60,14 @@ def test_phrase_fallback_only_when_asked(text: str, expected: str) -> None:
 
 def test_box_wins_over_phrase() -> None:
     assert extract_answer("the final answer is 3. \\boxed{4}", fallback=True) == "4"
+
+
+def test_a_reference_solution_gives_its_last_box_alone() -> None:
+    solution = "The roots are $\\boxed{2}$ and $\\boxed{3}$."
+    assert extract_boxed(solution) == "3"
+    assert extract_answer(solution) == "2, 3"
+
+
+def test_too_many_joined_boxes_are_no_answer() -> None:
+    assert extract_answer(", ".join(["\\boxed{1}"] * MAX_JOINED_BOXES)) == ", ".join(["1"] * MAX_JOINED_BOXES)
+    assert extract_answer(", ".join(["\\boxed{1}"] * (MAX_JOINED_BOXES + 1))) is None

@@ -38,6 +38,8 @@ HOSTILE = {
     "100,000 boxes": "\\boxed{1}" * 100_000,
     "deep fractions": "\\boxed{" + "\\frac{1}{" * 400 + "42" + "}" * 400 + "}",
     "regex bait": "\\boxed{" + "1 " * 400 + "cm}",
+    "long run of spaces": "\\boxed{1" + " " * 990 + "2}",
+    "spaces before a list word": "\\boxed{" + " " * 990 + "and 1}",
 }
 
 

@@ -1,14 +1,18 @@
 """Precision and recall of the grader on a labeled set built from the shipped gold answers.
 
-Every sampled gold answer is rewritten into equivalent forms (which must grade correct) and into
-wrong ones: perturbed values and expressions (a changed digit, negated, squared, doubled, plus
-one), a wrong last box, a missing or unfinished box, another problem's answer, a reordered tuple
-or a set missing an element (which must grade wrong). A false reward is worse than a missed one,
-so precision must be exactly 1; recall must be at least 98%.
+Every sampled gold answer is rewritten into equivalent forms (which must grade correct: spacing,
+fractions, decimals, reordered sets, lists written with ``;``, ``and`` or one box per item,
+intervals written as inequalities, a fraction written out to 16 digits, ...) and into wrong ones:
+perturbed values and expressions (a changed digit, negated, squared, doubled, plus one), a wrong
+last box, a missing or unfinished box, another problem's answer, a reordered tuple, a set missing
+an element or with one too many, a wrong bound, a long decimal off in its last digit (which must
+grade wrong). A false reward is worse than a missed one, so precision must be exactly 1; recall
+must be at least 98%.
 """
 
 from __future__ import annotations
 
+import decimal
 import re
 from collections import Counter
 from fractions import Fraction
@@ -18,8 +22,9 @@ import pytest
 
 from lead.data.schema import load_rl_parquet
 from lead.reward import grade
-from lead.reward.equivalence import answer_shape, parse_number
-from lead.reward.normalize import clean_answer
+from lead.reward.normalize import canonical_form, clean_answer, split_assignment
+from lead.reward.plain_numbers import parse_number
+from lead.reward.structure import Shape, answer_shape
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = {
@@ -56,6 +61,62 @@ def _decimal(value: Fraction) -> str | None:
     return None
 
 
+def _written_out(value: Fraction, significant: int = 16) -> str:
+    """``value`` rounded to ``significant`` significant digits by the ``decimal`` module."""
+    context = decimal.Context(prec=significant, rounding=decimal.ROUND_HALF_EVEN)
+    return format(context.divide(decimal.Decimal(value.numerator), decimal.Decimal(value.denominator)), "f")
+
+
+def _last_digit_moved(text: str, steps: int) -> str:
+    places = len(text.split(".")[1])
+    moved = decimal.Decimal(text) + decimal.Decimal(steps).scaleb(-places)
+    return format(moved.quantize(decimal.Decimal(1).scaleb(-places)), "f")
+
+
+def _math_items(shape: Shape) -> list[str] | None:
+    """The items of a bare list when each is mathematics (no word of three or more letters)."""
+    if shape.kind != "set" or shape.brackets or len(shape.items) < 2:
+        return None
+    words = [re.search(r"[A-Za-z]{3,}", re.sub(r"\\[A-Za-z]+", " ", item)) for item in shape.items]
+    return None if any(words) else list(shape.items)
+
+
+def _interval_bounds(shape: Shape) -> tuple[str, str] | None:
+    """(low, high) of an answer that is surely an interval: numeric bounds, low < high, and a
+    closed end or an infinite one (``(2, 5)`` may be a point)."""
+    if shape.kind != "sequence" or shape.brackets not in ("[]", "()", "[)", "(]") or len(shape.items) != 2:
+        return None
+    low, high = shape.items
+    infinities = {"-\\infty": float("-inf"), "\\infty": float("inf")}
+    values = [infinities[bound] if bound in infinities else parse_number(bound) for bound in (low, high)]
+    if (
+        None in values
+        or values[0] >= values[1]
+        or (shape.brackets == "()" and not {low, high} & set(infinities))
+    ):
+        return None
+    return low, high
+
+
+def _inequality(low: str, high: str, brackets: str) -> str:
+    """``low \\le x < high`` (one-sided when a bound is infinite)."""
+    lower_relation = "\\le" if brackets[0] == "[" else "<"
+    upper_relation = "\\le" if brackets[1] == "]" else "<"
+    lower = "" if low == "-\\infty" else f"{low} {lower_relation} "
+    upper = "" if high == "\\infty" else f" {upper_relation} {high}"
+    return f"{lower}x{upper}"
+
+
+def _value_key(item: str) -> object:
+    """A plain number's value (``-\\frac{3}{3}`` is ``-1``), else the canonical string."""
+    number = parse_number(clean_answer(item))
+    return canonical_form(item) if number is None else number
+
+
+def _boxes(items: list[str]) -> str:
+    return f"{REASONING}So the answers are " + " and ".join(f"$\\boxed{{{item}}}$" for item in items) + "."
+
+
 def equivalent_forms(gold: str) -> dict[str, str]:
     """Responses whose final answer equals ``gold`` (keyed by the rewrite used)."""
     forms = {"verbatim": _boxed(gold), "inline_box": f"$\\boxed{{{gold}}}$"}
@@ -75,6 +136,20 @@ def equivalent_forms(gold: str) -> dict[str, str]:
         forms["left_right"] = _boxed("\\left(" + ", ".join(shape.items) + "\\right)")
     if shape.kind == "set" and not shape.brackets:
         forms["reordered"] = _boxed(", ".join(reversed(shape.items)))
+    forms["trailing_line_break"] = _boxed(f"{gold} \\\\")
+    items = _math_items(shape)
+    if items is not None:
+        forms["semicolons"] = _boxed("; ".join(reversed(items)))
+        forms["and_before_last"] = _boxed(", ".join(items[:-1]) + ", and " + items[-1])
+        forms["one_box_each"] = _boxes(items)
+    labelled = [split_assignment(clean_answer(item)) for item in shape.items]
+    if len({label for label, _ in labelled} - {None}) == len(labelled) > 1:
+        forms["bare_values_in_order"] = _boxed(", ".join(value for _, value in labelled))
+    bounds = _interval_bounds(shape)
+    if bounds is not None:
+        forms["inequality"] = _boxed(_inequality(*bounds, shape.brackets))
+    if re.search(r"\\%\s*$", gold):
+        forms["percent_word"] = _boxed(re.sub(r"\s*\\%\s*$", " percent", gold))
     value = parse_number(clean_answer(gold))
     if value is None:
         return forms
@@ -93,6 +168,8 @@ def equivalent_forms(gold: str) -> dict[str, str]:
         decimal = _decimal(value)
         if decimal is not None:
             forms["decimal"] = _boxed(decimal)
+        else:
+            forms["written_out_decimal"] = _boxed(_written_out(value))
     return forms
 
 
@@ -141,6 +218,18 @@ def wrong_forms(gold: str, other_golds: list[str]) -> dict[str, str]:
             forms["sqrt_dropped"] = _boxed(clean.replace("\\sqrt", "", 1))
     if shape.kind == "set" and len(shape.items) >= 2:
         forms["missing_element"] = _boxed(", ".join(shape.items[:-1]))
+    items = _math_items(shape)
+    if items is not None:
+        forms["one_box_each_missing_one"] = _boxes(items[:-1])
+        extra = _bump_last_digit(items[-1])
+        if extra is not None and _value_key(extra) not in {_value_key(item) for item in items}:
+            forms["extra_element"] = _boxed(", ".join([*items, extra]))
+    bounds = _interval_bounds(shape)
+    moved_high = None if bounds is None else _bump_last_digit(bounds[1])
+    if moved_high is not None:
+        forms["inequality_wrong_bound"] = _boxed(_inequality(bounds[0], moved_high, shape.brackets))
+    if value is not None and value.denominator != 1 and _decimal(value) is None:
+        forms["written_out_decimal_off"] = _boxed(_last_digit_moved(_written_out(value), 2))
     if shape.kind == "sequence" and clean_answer(shape.items[0]) != clean_answer(shape.items[-1]):
         swapped = [shape.items[-1], *shape.items[1:-1], shape.items[0]]
         forms["swapped_order"] = _boxed(shape.brackets[0] + ", ".join(swapped) + shape.brackets[-1])
