@@ -112,7 +112,9 @@ class Option:
             return budget
         factor = budget / paper_budget if self.scale == "length" else paper_budget / budget
         value = default * factor
-        return max(1, round(value)) if self.kind == "integer" else value
+        if self.kind == "integer":
+            return max(1, round(value))
+        return int(value) if isinstance(default, int) and float(value).is_integer() else value
 
 
 def _number(value: float) -> str:

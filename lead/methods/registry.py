@@ -60,7 +60,7 @@ def make_estimator(name: str, budget: float | None = None, **options: Any) -> Es
     >>> metrics["grpo/accuracy_batch"]
     0.5
     >>> make_estimator("lead", budget=4000).options.lstar_min  # the release's 1000 at 8000, scaled
-    500.0
+    500
     """
     method = get_method(name)
     return Estimator(method, method.options.for_budget(budget, **options))

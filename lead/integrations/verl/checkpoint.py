@@ -1,23 +1,25 @@
-"""LEAD controller state in verl checkpoints: ``global_step_N/lead_state.json``.
+"""The estimator's state in verl checkpoints: ``global_step_N/lead_state.json``, for every method.
 
-- v1 trainer: :class:`LEADCheckpointCallback` (``trainer.checkpoint_callback_class``) writes the state
-  after every save; it is built on the driver before the trainer loads its checkpoint, and restores
-  the state of the folder the trainer will resume from.
+The file is the project's one state format (:mod:`lead.methods.state_file`; the TRL trainer writes
+the same), so a state saved by either loads in the other.
+
+- v1 trainer: :class:`EstimatorStateCallback` (``trainer.checkpoint_callback_class``) writes the
+  state after every save; it is built on the driver before the trainer loads its checkpoint, and
+  restores the state of the folder the trainer will resume from.
 - legacy trainer: ``lead.integrations.verl.legacy.LEADRayPPOTrainer`` calls the same functions from
   its ``_save_checkpoint`` / ``_load_checkpoint``.
 
 The resume folder is resolved like the trainers do (``trainer.resume_mode`` ``auto`` / ``resume_path``
 / ``disable``, ``find_latest_ckpt_path`` on ``trainer.default_local_dir``). A resume folder without
-LEAD state stops the run with :class:`MissingMethodStateError`: the v1 trainer writes
+the method's state stops the run with :class:`MissingMethodStateError`: the v1 trainer writes
 ``latest_checkpointed_iteration.txt`` before the callback writes the state, so a run that stopped
-between the two (or a checkpoint of a run without LEAD) would otherwise continue with a fresh
-controller. The error names the folder and the two ways out: resume from an earlier step that has
-its state, or set ``trainer.fresh_method_state=true`` to start the controller fresh.
+between the two (or a checkpoint of another method's run) would otherwise continue with a fresh
+state. The error names the folder and the two ways out: resume from an earlier step that has its
+state, or set ``trainer.fresh_method_state=true`` to start the method's state fresh.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import re
@@ -25,12 +27,12 @@ from typing import Any
 
 from verl.trainer.ppo.checkpoint_callback import CheckpointCallback
 
-from lead.integrations.verl.controller import get_controller, lead_config_from_algorithm
-from lead.integrations.verl.plugin import ESTIMATOR_NAME
+from lead.integrations.verl.holder import get_holder
+from lead.integrations.verl.method_config import method_options, project_method
+from lead.methods.state_file import STATE_FILENAME, read_state_file, write_state_file
 
 logger = logging.getLogger(__name__)
 
-STATE_FILENAME = "lead_state.json"
 FRESH_STATE_KEY = "trainer.fresh_method_state"
 _STEP_FOLDER = re.compile(r"global_step_(\d+)")
 
@@ -39,24 +41,18 @@ class MissingMethodStateError(ValueError):
     """A run resumes from a checkpoint that lacks the state its method keeps beside the checkpoint."""
 
 
-def uses_lead(config: Any) -> bool:
-    """Whether the full trainer config selects the LEAD estimator."""
-    return str(config.algorithm.adv_estimator) == ESTIMATOR_NAME
+def uses_project_method(config: Any) -> bool:
+    """Whether the full trainer config selects one of the project's estimators."""
+    return project_method(config) is not None
 
 
-def save_lead_state(global_step_dir: str) -> str | None:
-    """Write the controller state into ``global_step_dir``; returns the file, or None if LEAD never ran."""
-    controller = get_controller()
-    if controller.estimator is None:
-        logger.warning("No LEAD estimator call yet: no LEAD state saved in %s", global_step_dir)
+def save_method_state(global_step_dir: str) -> str | None:
+    """Write the estimator's state into ``global_step_dir``; the file, or None if no estimator ran yet."""
+    holder = get_holder()
+    if holder.estimator is None:
+        logger.warning("No estimator call yet: no method state saved in %s", global_step_dir)
         return None
-    os.makedirs(global_step_dir, exist_ok=True)
-    path = os.path.join(global_step_dir, STATE_FILENAME)
-    tmp_path = path + ".tmp"
-    with open(tmp_path, "w", encoding="utf-8") as handle:
-        json.dump(controller.state_dict(), handle, indent=2, sort_keys=True)
-    os.replace(tmp_path, path)
-    return path
+    return str(write_state_file(global_step_dir, holder.estimator, holder.calls))
 
 
 def _absolute(path: str) -> str:
@@ -91,7 +87,7 @@ def _step(folder: str) -> int | None:
 
 
 def earlier_resumable_step(folder: str) -> str | None:
-    """The latest ``global_step_M`` beside ``folder`` (M smaller) with an actor and a LEAD state, or None.
+    """The latest ``global_step_M`` beside ``folder`` (M smaller) with an actor and a method state, or None.
 
     verl's ``max_actor_ckpt_to_keep`` deletes old ``actor/`` folders but leaves the rest of the step
     folder, so both are checked.
@@ -107,8 +103,8 @@ def earlier_resumable_step(folder: str) -> str | None:
     return None
 
 
-def missing_state_message(folder: str) -> str:
-    """Why a LEAD run cannot resume from ``folder`` and what to do instead."""
+def missing_state_message(method: str, folder: str) -> str:
+    """Why a run of ``method`` cannot resume from ``folder`` and what to do instead."""
     earlier = earlier_resumable_step(folder)
     resume = (
         f"resume from {earlier} (trainer.resume_mode=resume_path trainer.resume_from_path={earlier})"
@@ -117,8 +113,8 @@ def missing_state_message(folder: str) -> str:
         f"{STATE_FILENAME} is left beside it)"
     )
     return (
-        f"checkpoint {folder} has no {STATE_FILENAME}, the LEAD controller's state (the run stopped "
-        f"between saving the checkpoint and its state, or the checkpoint is not from a LEAD run): "
+        f"checkpoint {folder} has no {STATE_FILENAME}, the state of method {method!r} (the run stopped "
+        f"between saving the checkpoint and its state, or the checkpoint is not from a {method} run): "
         f"{resume}, or start the method's state fresh from this checkpoint with {FRESH_STATE_KEY}=true"
     )
 
@@ -140,53 +136,56 @@ def state_to_restore(config: Any, folder: str) -> str | None:
     path = os.path.join(folder, STATE_FILENAME)
     if os.path.exists(path):
         return path
+    method = project_method(config)
     if not starts_fresh(config):
-        raise MissingMethodStateError(missing_state_message(folder))
+        raise MissingMethodStateError(missing_state_message(method, folder))
     logger.warning(
-        "Checkpoint %s has no %s: LEAD starts with a fresh controller (%s=true)",
+        "Checkpoint %s has no %s: %s starts with a fresh state (%s=true)",
         folder,
         STATE_FILENAME,
+        method,
         FRESH_STATE_KEY,
     )
     return None
 
 
-def restore_lead_state(config: Any) -> bool:
-    """Load the LEAD state of the run's resume folder into the controller; True if restored.
+def restore_method_state(config: Any) -> bool:
+    """Load the method's state of the run's resume folder into the holder; True if restored.
 
-    No-op (False) when the run does not use LEAD or starts from scratch. A resume folder without a
-    LEAD state raises :class:`MissingMethodStateError`, or with ``trainer.fresh_method_state=true``
-    gives a fresh controller (False).
+    No-op (False) when the run uses none of the project's methods or starts from scratch. A resume
+    folder without the state raises :class:`MissingMethodStateError`, or with
+    ``trainer.fresh_method_state=true`` gives a fresh estimator (False). A state of another method
+    is refused, naming both.
     """
-    if not uses_lead(config):
+    method = project_method(config)
+    if method is None:
         return False
     folder = resolve_resume_folder(config.trainer)
     if folder is None:
         return False
     path = state_to_restore(config, folder)
-    controller = get_controller()
-    lead_config = lead_config_from_algorithm(config.algorithm)
+    holder = get_holder()
+    options = method_options(method, config.algorithm)
     if path is None:
-        controller.reset()
-        controller.estimator_for(lead_config)
+        holder.reset()
+        holder.estimator_for(method, options)
         return False
-    with open(path, encoding="utf-8") as handle:
-        controller.load_state_dict(json.load(handle), lead_config)
-    logger.info("Restored LEAD state from %s (%d estimator calls)", path, controller.calls)
+    holder.restore(method, options, read_state_file(path), source=path)
+    logger.info("Restored the %s state from %s (%d estimator calls)", method, path, holder.calls)
     return True
 
 
-class LEADCheckpointCallback(CheckpointCallback):
-    """v1 trainer callback: restores LEAD state on construction, saves it with every checkpoint."""
+class EstimatorStateCallback(CheckpointCallback):
+    """v1 trainer callback: restores the method's state on construction, saves it with every checkpoint."""
 
     def __init__(self, config: Any = None) -> None:
         super().__init__(config=config)
         if config is not None:
-            restore_lead_state(config)
+            restore_method_state(config)
 
     def on_save(
         self, trainer: Any, global_step: int, checkpoint_dir: str, async_save: bool = False, **kwargs: Any
     ) -> None:
         """Write ``lead_state.json`` into the ``global_step_N`` folder just saved."""
-        if self.config is None or uses_lead(self.config):
-            save_lead_state(checkpoint_dir)
+        if self.config is None or uses_project_method(self.config):
+            save_method_state(checkpoint_dir)

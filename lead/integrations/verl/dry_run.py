@@ -2,10 +2,11 @@
 
 ``python -m lead.integrations.verl.dry_run [overrides...]`` composes the config of
 ``python -m lead.main_ppo`` with the same overrides (unknown keys are rejected by the struct config),
-runs verl's ``validate_config`` and the plugin's checks (the LEAD options through ``LEADConfig``),
-loads the reward function, reward manager and checkpoint callback the run would use, then prints
-the command and the resolved values of the keys that define a run as ``key = value`` lines. Exit
-status 0 when valid; 2 with a message naming the bad key or value otherwise.
+runs verl's ``validate_config`` and the plugin's checks (the selected method's options through its
+declared options class), loads the reward function, reward manager and checkpoint callback the run
+would use, then prints the command and the resolved values of the keys that define a run as
+``key = value`` lines, the method's options as the estimator will use them (defaults resolved at
+the run's budget). Exit status 0 when valid; 2 with a message naming the bad key or value otherwise.
 """
 
 from __future__ import annotations
@@ -23,17 +24,7 @@ CONFIG_DIR = Path(__file__).resolve().parent / "config"
 
 SHOWN_KEYS = (
     "algorithm.adv_estimator",
-    "algorithm.lead_alpha",
-    "algorithm.lead_beta",
-    "algorithm.lead_epsilon",
-    "algorithm.lead_bmax",
-    "algorithm.lead_lambda_min",
-    "algorithm.lead_lstar_mode",
-    "algorithm.lead_aggregator",
-    "algorithm.lead_static_lambda_corr",
-    "algorithm.lead_lstar_min",
-    "algorithm.lead_short_guard",
-    "algorithm.lead_whiten",
+    "algorithm.length_budget",
     "algorithm.use_kl_in_reward",
     "algorithm.filter_groups.enable",
     "algorithm.filter_groups.metric",
@@ -116,13 +107,14 @@ def validate(config: DictConfig) -> list[str]:
     from verl.utils.config import validate_config
     from verl.utils.import_utils import load_class_from_fqn
 
-    from lead.integrations.verl.checkpoint import uses_lead
+    from lead.integrations.verl.method_config import project_method
     from lead.integrations.verl.plugin import ensure_registered
     from lead.integrations.verl.requirements import check_training_config
 
     warnings = check_training_config(config)
-    if uses_lead(config):
-        ensure_registered()
+    method = project_method(config)
+    if method is not None:
+        ensure_registered(method)
     validate_config(
         config=config, use_reference_policy=need_reference_policy(config), use_critic=need_critic(config)
     )
@@ -139,12 +131,20 @@ def validate(config: DictConfig) -> list[str]:
     return warnings
 
 
-def shown_keys(config: DictConfig) -> list[str]:
-    """The keys printed for ``config``; the LEAD options only when the run uses LEAD."""
-    from lead.integrations.verl.checkpoint import uses_lead
+def shown_values(config: DictConfig) -> dict[str, str]:
+    """``key -> printed value`` of :data:`SHOWN_KEYS`, with the selected method's resolved options
+    after ``algorithm.adv_estimator``."""
+    from lead.integrations.verl.method_config import project_method, resolved_options
 
-    lead = uses_lead(config)
-    return [key for key in SHOWN_KEYS if lead or not key.startswith("algorithm.lead_")]
+    method = project_method(config)
+    shown: dict[str, str] = {}
+    for key in SHOWN_KEYS:
+        shown[key] = format_value(OmegaConf.select(config, key))
+        if key == "algorithm.adv_estimator" and method is not None:
+            shown.update(
+                {name: str(value) for name, value in resolved_options(method, config.algorithm).items()}
+            )
+    return shown
 
 
 def format_value(value: object) -> str:
@@ -161,7 +161,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         config = compose_config(overrides)
         warnings = validate(config)
-        resolved = {key: format_value(OmegaConf.select(config, key)) for key in shown_keys(config)}
+        resolved = shown_values(config)
     except Exception as error:  # every failure becomes one message naming the bad key or value
         print(f"DRY_RUN error: {type(error).__name__}: {error}", file=sys.stderr)
         return 2

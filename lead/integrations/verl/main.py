@@ -1,9 +1,9 @@
 """``python -m lead.main_ppo``: verl 0.9.1's PPO trainer with the project's config and runners.
 
-The Hydra config (``config/lead_ppo_trainer.yaml``) extends verl's ``ppo_trainer`` with the LEAD
-options, the project's grader and reward manager, and the checkpoint callback. Before starting Ray
-this checks the config (:mod:`~lead.integrations.verl.requirements`) and the estimator's
-registration, then runs verl's ``run_ppo`` with the project's task runners. The plugin module is
+The Hydra config (``config/lead_ppo_trainer.yaml``) extends verl's ``ppo_trainer`` with every
+method's options, the project's grader and reward manager, and the checkpoint callback. Before
+starting Ray this checks the config (:mod:`~lead.integrations.verl.requirements`) and the
+estimator's registration, then runs verl's ``run_ppo`` with the project's task runners. The plugin module is
 forwarded to every Ray worker through ``VERL_USE_EXTERNAL_MODULES`` (imported with errors raised),
 on every node of the cluster.
 """
@@ -16,7 +16,7 @@ import os
 import hydra
 from omegaconf import DictConfig, open_dict
 
-from lead.integrations.verl.checkpoint import uses_lead
+from lead.integrations.verl.method_config import project_method
 from lead.integrations.verl.requirements import check_training_config
 
 logger = logging.getLogger(__name__)
@@ -66,8 +66,9 @@ def run(config: DictConfig) -> None:
     auto_set_device(config)
     for warning in check_training_config(config):
         logger.warning(warning)
-    if uses_lead(config):
-        ensure_registered()
+    method = project_method(config)
+    if method is not None:
+        ensure_registered(method)
     validate_config(
         config=config, use_reference_policy=need_reference_policy(config), use_critic=need_critic(config)
     )

@@ -1,4 +1,4 @@
-"""Getting ``lead/*`` metrics into the trainer's logger, in both verl trainers.
+"""Getting the estimator's ``<method>/*`` metrics into the trainer's logger, in both verl trainers.
 
 An estimator has no metrics channel in verl 0.9.1: it returns only advantages and returns. Both
 trainers (legacy ``RayPPOTrainer.fit`` and the v1 ``PPOTrainer.fit``) log exactly once per training
@@ -6,10 +6,10 @@ step through ``verl.utils.tracking.Tracking.log``, in the same driver process th
 estimator, and every backend (console, wandb, tensorboard, ...) is fed from that call.
 
 The seam: :func:`install_tracking_hook` wraps ``Tracking.log`` once per process so that each call
-also carries the metrics of the estimator calls since the previous log (``LEADController
-.pop_step_metrics``). Calls with no pending LEAD metrics (validation before training, other
+also carries the metrics of the estimator calls since the previous log (``EstimatorHolder
+.pop_step_metrics``). Calls with no pending metrics (validation before training, verl's own
 estimators) pass through unchanged. It is installed by the estimator on its first call, so runs
-that do not use LEAD are not touched.
+that use none of the project's methods are not touched.
 """
 
 from __future__ import annotations
@@ -17,13 +17,13 @@ from __future__ import annotations
 import functools
 from typing import Any
 
-from lead.integrations.verl.controller import get_controller
+from lead.integrations.verl.holder import get_holder
 
-_HOOK_MARKER = "_lead_metrics_hook"
+_HOOK_MARKER = "_method_metrics_hook"
 
 
 def install_tracking_hook() -> None:
-    """Wrap ``Tracking.log`` to add pending ``lead/*`` metrics; idempotent."""
+    """Wrap ``Tracking.log`` to add the estimator's pending ``<method>/*`` metrics; idempotent."""
     from verl.utils.tracking import Tracking
 
     original = Tracking.log
@@ -31,11 +31,11 @@ def install_tracking_hook() -> None:
         return
 
     @functools.wraps(original)
-    def log_with_lead_metrics(self: Any, data: dict, step: int, backend: Any = None) -> None:
-        lead_metrics = get_controller().pop_step_metrics()
-        if lead_metrics:
-            data = {**data, **lead_metrics}
+    def log_with_method_metrics(self: Any, data: dict, step: int, backend: Any = None) -> None:
+        method_metrics = get_holder().pop_step_metrics()
+        if method_metrics:
+            data = {**data, **method_metrics}
         return original(self, data=data, step=step, backend=backend)
 
-    setattr(log_with_lead_metrics, _HOOK_MARKER, True)
-    Tracking.log = log_with_lead_metrics
+    setattr(log_with_method_metrics, _HOOK_MARKER, True)
+    Tracking.log = log_with_method_metrics

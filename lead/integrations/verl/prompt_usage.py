@@ -13,8 +13,8 @@ so ``total_epochs`` epochs are that many times ``steps_per_epoch`` full steps on
 - ``data/dataset_passes``: ``prompts_consumed / len(train dataset)``.
 
 The total is saved as ``global_step_N/prompt_usage.json`` with every checkpoint and restored on
-resume. :func:`v1_trainers_with_prompt_usage` makes verl's v1 task runner build its trainer with
-:class:`PromptUsageMixin`.
+resume. :func:`v1_trainers_with` makes verl's v1 task runner build its trainer with
+:class:`PromptUsageMixin` (and any other mixins of the project's runner).
 """
 
 from __future__ import annotations
@@ -83,21 +83,21 @@ class PromptUsageMixin:
         return result
 
 
-def with_prompt_usage(trainer_cls: type) -> type:
-    """``trainer_cls`` with :class:`PromptUsageMixin` (same name, so verl's logs read the same)."""
-    return type(trainer_cls.__name__, (PromptUsageMixin, trainer_cls), {"__module__": __name__})
+def with_mixins(trainer_cls: type, mixins: tuple[type, ...] = (PromptUsageMixin,)) -> type:
+    """``trainer_cls`` with ``mixins`` before it (same name, so verl's logs read the same)."""
+    return type(trainer_cls.__name__, (*mixins, trainer_cls), {"__module__": __name__})
 
 
 @contextlib.contextmanager
-def v1_trainers_with_prompt_usage() -> Iterator[None]:
-    """Inside the block, ``verl.trainer.ppo.v1.get_trainer_cls`` returns trainers with the mixin.
+def v1_trainers_with(mixins: tuple[type, ...] = (PromptUsageMixin,)) -> Iterator[None]:
+    """Inside the block, ``verl.trainer.ppo.v1.get_trainer_cls`` returns trainers with ``mixins``.
 
     verl's ``TaskRunnerV1.run`` looks the function up on that module when it runs.
     """
     from verl.trainer.ppo import v1
 
     original = v1.get_trainer_cls
-    v1.get_trainer_cls = lambda mode: with_prompt_usage(original(mode))
+    v1.get_trainer_cls = lambda mode: with_mixins(original(mode), mixins)
     try:
         yield
     finally:

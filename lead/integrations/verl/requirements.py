@@ -10,11 +10,11 @@ from typing import Any
 
 from omegaconf import OmegaConf
 
-from lead.integrations.verl.checkpoint import resolve_resume_folder, starts_fresh, state_to_restore, uses_lead
-from lead.integrations.verl.controller import lead_config_from_algorithm
+from lead.integrations.verl.checkpoint import resolve_resume_folder, starts_fresh, state_to_restore
+from lead.integrations.verl.method_config import budget_key, method_options, project_method
 from lead.reward.shaping import CONFIG_KEY, LengthShaping
 
-LEAD_CALLBACK = "lead.integrations.verl.checkpoint.LEADCheckpointCallback"
+STATE_CALLBACK = "lead.integrations.verl.checkpoint.EstimatorStateCallback"
 REWARD_MANAGER_CLASS = "LEADRewardManager"
 SINGLE_TURN_AGENT_LOOP = "single_turn_agent"
 
@@ -61,14 +61,14 @@ def _check_checkpoints_to_keep(config: Any) -> None:
         )
 
 
-def _check_single_turn(config: Any) -> None:
-    """LEAD groups one response per rollout: agent loops with several outputs per prompt would add turns."""
+def _check_single_turn(config: Any, method: str) -> None:
+    """The methods group one response per rollout: agent loops with several outputs per prompt add turns."""
     agent_loop = OmegaConf.select(config, "actor_rollout_ref.rollout.agent.default_agent_loop")
     if agent_loop != SINGLE_TURN_AGENT_LOOP:
         raise ValueError(
             f"actor_rollout_ref.rollout.agent.default_agent_loop={agent_loop!r} is invalid with "
-            "adv_estimator=lead: an agent loop with several outputs per prompt (multi-turn, tools) would "
-            f"count every turn as a response of the prompt's group; allowed is {SINGLE_TURN_AGENT_LOOP}"
+            f"adv_estimator={method}: an agent loop with several outputs per prompt (multi-turn, tools) "
+            f"would count every turn as a response of the prompt's group; allowed is {SINGLE_TURN_AGENT_LOOP}"
         )
 
 
@@ -83,14 +83,14 @@ def _validation_warnings(config: Any) -> list[str]:
     ]
 
 
-def _check_correctness_only(shaping: LengthShaping) -> None:
-    """LEAD reads correctness from the reward, so the score must be the 0/1 correctness."""
+def _check_correctness_only(shaping: LengthShaping, method: str) -> None:
+    """The methods read correctness from the reward, so the score must be the 0/1 correctness."""
     for name, allowed in (("length_bonus", 0.0), ("correct_weight", 1.0)):
         value = getattr(shaping, name)
         if value != allowed:
             raise ValueError(
-                f"{CONFIG_KEY}.{name}={value} is invalid with adv_estimator=lead: the score must be the "
-                f"0/1 correctness (LEAD computes its own efficiency reward); allowed is {allowed}"
+                f"{CONFIG_KEY}.{name}={value} is invalid with adv_estimator={method}: the score must be the "
+                f"0/1 correctness (the method computes its own length reward); allowed is {allowed}"
             )
 
 
@@ -109,38 +109,40 @@ def check_training_config(config: Any) -> list[str]:
         )
     shaping = _reward_shaping(config)
     _check_length_source(config, shaping)
-    if not uses_lead(config):
+    method = project_method(config)
+    if method is None:
         return warnings
 
-    lead_config = lead_config_from_algorithm(algorithm)
-    _check_single_turn(config)
+    options = method_options(method, algorithm)
+    _check_single_turn(config, method)
     if resume_folder is not None:
-        state_to_restore(config, resume_folder)  # a checkpoint without LEAD state stops here, before Ray
+        state_to_restore(config, resume_folder)  # a checkpoint without the state stops here, before Ray
     if algorithm.use_kl_in_reward:
         raise ValueError(
-            "algorithm.use_kl_in_reward=True is invalid with adv_estimator=lead: LEAD reads correctness from "
-            "the reward; allowed is False (use actor_rollout_ref.actor.use_kl_loss for KL regularisation)"
+            f"algorithm.use_kl_in_reward=True is invalid with adv_estimator={method}: the method reads "
+            "correctness from the reward; allowed is False (use actor_rollout_ref.actor.use_kl_loss for KL "
+            "regularisation)"
         )
     manager = config.reward.reward_manager
     if manager.source == "register" and manager.name == "dapo":
         raise ValueError(
-            "reward.reward_manager.name='dapo' is invalid with adv_estimator=lead: its overlong shaping "
+            f"reward.reward_manager.name='dapo' is invalid with adv_estimator={method}: its overlong shaping "
             "changes the correctness score; allowed are naive or LEADRewardManager"
         )
-    _check_correctness_only(shaping)
+    _check_correctness_only(shaping, method)
     if config.reward.custom_reward_function.get("path") is None:
         warnings.append(
             "reward.custom_reward_function.path is null: verl's built-in scorer for the data source is used"
         )
     max_response_length = OmegaConf.select(config, "data.max_response_length")
-    if max_response_length is not None and lead_config.bmax != max_response_length:
+    if max_response_length is not None and options.budget() != max_response_length:
         warnings.append(
-            f"algorithm.lead_bmax={lead_config.bmax:g} differs from "
+            f"{budget_key(method)}={options.budget():g} differs from "
             f"data.max_response_length={max_response_length}"
         )
-    if config.trainer.use_v1 and config.trainer.get("checkpoint_callback_class") != LEAD_CALLBACK:
+    if config.trainer.use_v1 and config.trainer.get("checkpoint_callback_class") != STATE_CALLBACK:
         warnings.append(
-            f"trainer.checkpoint_callback_class is not {LEAD_CALLBACK}: the LEAD controller state is not "
-            "saved with checkpoints, and a resumed run restarts its weights"
+            f"trainer.checkpoint_callback_class is not {STATE_CALLBACK}: the {method} state is not saved "
+            "with checkpoints, and a resumed run starts it afresh"
         )
     return warnings

@@ -1,9 +1,11 @@
-"""Ray task runners of ``python -m lead.main_ppo``: verl's runners plus the LEAD checks and state.
+"""Ray task runners of ``python -m lead.main_ppo``: verl's runners plus the project's checks and state.
 
-Both check, inside the Ray actor that trains, that the ``lead`` estimator is registered before any
-worker starts. The legacy runner also trains with :class:`LEADRayPPOTrainer` (LEAD state in its
+Both check, inside the Ray actor that trains, that the run's estimator is registered before any
+worker starts. The legacy runner trains with :class:`LEADRayPPOTrainer` (the method's state in its
 checkpoints); the v1 runner relies on ``trainer.checkpoint_callback_class`` for that, and builds
-its trainer with the prompt counts of :mod:`~lead.integrations.verl.prompt_usage`.
+its trainer with the prompt counts of :mod:`~lead.integrations.verl.prompt_usage`. For a method
+with per-problem state, both trainers put each row's stable problem id into its uid
+(:mod:`~lead.integrations.verl.problem_ids`).
 """
 
 from __future__ import annotations
@@ -13,24 +15,40 @@ from typing import Any
 from verl.trainer.main_ppo import TaskRunnerV1
 from verl.trainer.main_ppo_v0 import BaseTaskRunner, TaskRunner
 
-from lead.integrations.verl.checkpoint import uses_lead
-from lead.integrations.verl.legacy import LEADRayPPOTrainer, legacy_trainer_class
+from lead.integrations.verl.legacy import legacy_trainer_class, legacy_trainer_for
+from lead.integrations.verl.method_config import project_method
 from lead.integrations.verl.plugin import ensure_registered
-from lead.integrations.verl.prompt_usage import v1_trainers_with_prompt_usage
+from lead.integrations.verl.problem_ids import ProblemIdUidV1Mixin
+from lead.integrations.verl.prompt_usage import PromptUsageMixin, v1_trainers_with
+from lead.methods import METHODS
+
+
+def check_estimator(config: Any) -> None:
+    """The run's project estimator (if any) is registered in this process."""
+    method = project_method(config)
+    if method is not None:
+        ensure_registered(method)
+
+
+def v1_mixins(config: Any) -> tuple[type, ...]:
+    """The mixins of the v1 trainer for a run's config."""
+    method = project_method(config)
+    if method is not None and METHODS[method].needs_problem_ids:
+        return (ProblemIdUidV1Mixin, PromptUsageMixin)
+    return (PromptUsageMixin,)
 
 
 class LEADTaskRunnerV1(TaskRunnerV1.__ray_actor_class__):
-    """verl's v1 task runner, refusing to start a LEAD run without the estimator, logging prompt counts."""
+    """verl's v1 task runner, refusing to start without the run's estimator, logging prompt counts."""
 
     def run(self, config: Any) -> None:
-        if uses_lead(config):
-            ensure_registered()
-        with v1_trainers_with_prompt_usage():
+        check_estimator(config)
+        with v1_trainers_with(v1_mixins(config)):
             super().run(config)
 
 
 class LEADTaskRunner(TaskRunner.__ray_actor_class__):
-    """verl's legacy task runner, training with :class:`LEADRayPPOTrainer`."""
+    """verl's legacy task runner, training with the project's legacy trainer."""
 
     def __init__(self) -> None:
         # verl's TaskRunner.__init__ only calls BaseTaskRunner.__init__, through a zero-argument
@@ -38,7 +56,6 @@ class LEADTaskRunner(TaskRunner.__ray_actor_class__):
         BaseTaskRunner.__init__(self)
 
     def run(self, config: Any) -> None:
-        if uses_lead(config):
-            ensure_registered()
-        with legacy_trainer_class(LEADRayPPOTrainer):
+        check_estimator(config)
+        with legacy_trainer_class(legacy_trainer_for(config)):
             super().run(config)

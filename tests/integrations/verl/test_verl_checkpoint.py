@@ -19,11 +19,11 @@ from verl.trainer.ppo.v1.utils import compute_advantage_for_multi_trajectories
 from lead import LEADEstimator
 from lead.integrations.verl.checkpoint import (
     STATE_FILENAME,
-    LEADCheckpointCallback,
+    EstimatorStateCallback,
     MissingMethodStateError,
-    restore_lead_state,
+    restore_method_state,
 )
-from lead.integrations.verl.controller import get_controller
+from lead.integrations.verl.holder import get_holder
 from lead.integrations.verl.requirements import check_training_config
 
 # Runs in a fresh interpreter: resumes like a restarted trainer, runs one more step, saves the result.
@@ -35,7 +35,7 @@ from verl import DataProto
 from verl.trainer.ppo.checkpoint_callback import build_checkpoint_callback
 from verl.trainer.ppo.ray_trainer import compute_advantage
 from verl.trainer.ppo.v1.utils import compute_advantage_for_multi_trajectories
-from lead.integrations.verl.controller import get_controller
+from lead.integrations.verl.holder import get_holder
 from lead.integrations.verl.dry_run import compose_config
 from lead.integrations.verl.legacy import LEADRayPPOTrainer
 
@@ -59,8 +59,8 @@ else:
     trainer.train_dataloader = StatefulDataLoader(list(range(40)), batch_size=4)
     trainer._load_checkpoint()
     out = compute_advantage(batch, adv_estimator="lead", config=config.algorithm)
-controller = get_controller()
-torch.save({"advantages": out.batch["advantages"], "state": controller.state_dict()}, out_file)
+holder = get_holder()
+torch.save({"advantages": out.batch["advantages"], "state": holder.state_payload()}, out_file)
 """
 
 
@@ -76,10 +76,10 @@ class RecordingWorkerGroup:
 
 
 @pytest.fixture(autouse=True)
-def fresh_controller():
-    get_controller().reset()
+def fresh_holder():
+    get_holder().reset()
     yield
-    get_controller().reset()
+    get_holder().reset()
 
 
 def v1_step(batch, config):
@@ -138,7 +138,7 @@ def test_resume_continues_the_uninterrupted_weight_sequence(
     step = v1_step if trainer_path == "v1" else legacy_step
     if trainer_path == "v1":
         callback = build_checkpoint_callback(config)
-        assert isinstance(callback, LEADCheckpointCallback)
+        assert isinstance(callback, EstimatorStateCallback)
     for seed in range(3):
         step(make_batch(seed), config)
     folder = tmp_path / "ckpt" / "global_step_3"
@@ -156,7 +156,7 @@ def test_resume_continues_the_uninterrupted_weight_sequence(
     uninterrupted = step(next_batch, config).batch["advantages"]
     resumed = resume_in_new_process(trainer_path, [*small_lead_overrides, *overrides], next_batch, tmp_path)
     torch.testing.assert_close(resumed["advantages"], uninterrupted, rtol=0, atol=0)
-    assert resumed["state"] == get_controller().state_dict()
+    assert resumed["state"] == get_holder().state_payload()
     assert resumed["state"]["estimator_calls"] == 4
 
 
@@ -185,16 +185,16 @@ def test_a_run_killed_between_checkpoint_and_state_does_not_resume_silently(
 ):
     config = lead_config(f"trainer.default_local_dir={tmp_path}", "trainer.resume_mode=auto")
     v1_step(make_batch(0), config)
-    save_like_the_v1_trainer(config, step=20, callback=LEADCheckpointCallback(config=config))
+    save_like_the_v1_trainer(config, step=20, callback=EstimatorStateCallback(config=config))
     v1_step(make_batch(1), config)
     with pytest.raises(KeyboardInterrupt):
         save_like_the_v1_trainer(config, step=40, callback=StopBeforeTheState())
     assert (tmp_path / "latest_checkpointed_iteration.txt").read_text() == "40"
     assert not (tmp_path / "global_step_40" / STATE_FILENAME).exists()
 
-    get_controller().reset()
+    get_holder().reset()
     earlier = tmp_path / "global_step_20"
-    for resume in (lambda: restore_lead_state(config), lambda: LEADCheckpointCallback(config=config)):
+    for resume in (lambda: restore_method_state(config), lambda: EstimatorStateCallback(config=config)):
         with pytest.raises(MissingMethodStateError) as error:
             resume()
         message = str(error.value)
@@ -203,15 +203,15 @@ def test_a_run_killed_between_checkpoint_and_state_does_not_resume_silently(
         assert "trainer.fresh_method_state=true" in message
     with pytest.raises(MissingMethodStateError, match="global_step_40 has no"):
         check_training_config(config)  # before launch: python -m lead.main_ppo and the dry run
-    assert get_controller().estimator is None
+    assert get_holder().estimator is None
 
     resumed = lead_config(
         f"trainer.default_local_dir={tmp_path}",
         "trainer.resume_mode=resume_path",
         f"trainer.resume_from_path={earlier}",
     )
-    assert restore_lead_state(resumed) is True
-    assert get_controller().calls == 1
+    assert restore_method_state(resumed) is True
+    assert get_holder().calls == 1
 
 
 def test_no_earlier_step_to_offer_without_an_actor(tmp_path, lead_config):
@@ -224,7 +224,7 @@ def test_no_earlier_step_to_offer_without_an_actor(tmp_path, lead_config):
     with pytest.raises(
         MissingMethodStateError, match=re.escape("none with actor/ and lead_state.json is left")
     ):
-        restore_lead_state(config)
+        restore_method_state(config)
 
 
 def test_fresh_method_state_resumes_a_checkpoint_without_state(tmp_path, lead_config, caplog):
@@ -238,11 +238,11 @@ def test_fresh_method_state_resumes_a_checkpoint_without_state(tmp_path, lead_co
     (tmp_path / "latest_checkpointed_iteration.txt").write_text("20")
     assert check_training_config(config) == []
     with caplog.at_level(logging.WARNING):
-        assert restore_lead_state(config) is False
-    assert f"has no {STATE_FILENAME}: LEAD starts with a fresh controller" in caplog.text
-    controller = get_controller()
-    assert controller.calls == 0
-    assert controller.estimator.state_dict() == LEADEstimator(controller.config).state_dict()
+        assert restore_method_state(config) is False
+    assert f"has no {STATE_FILENAME}: lead starts with a fresh state" in caplog.text
+    holder = get_holder()
+    assert holder.calls == 0
+    assert holder.estimator.state_dict() == LEADEstimator(holder.estimator.options).state_dict()
     with pytest.raises(
         ValueError, match=re.escape("trainer.fresh_method_state='yes' is invalid: allowed is true or false")
     ):
@@ -253,22 +253,22 @@ def test_resume_path_and_disable_modes(tmp_path, lead_config, make_batch):
     folder = tmp_path / "global_step_7"
     saving = lead_config(f"trainer.default_local_dir={tmp_path}")
     v1_step(make_batch(0), saving)
-    LEADCheckpointCallback(config=None).on_save(trainer=None, global_step=7, checkpoint_dir=str(folder))
-    saved_state = get_controller().state_dict()
+    EstimatorStateCallback(config=None).on_save(trainer=None, global_step=7, checkpoint_dir=str(folder))
+    saved_state = get_holder().state_payload()
 
-    get_controller().reset()
+    get_holder().reset()
     disabled = lead_config(f"trainer.default_local_dir={tmp_path}", "trainer.resume_mode=disable")
-    assert restore_lead_state(disabled) is False
-    assert get_controller().estimator is None
+    assert restore_method_state(disabled) is False
+    assert get_holder().estimator is None
 
     explicit = lead_config(
         f"trainer.default_local_dir={tmp_path / 'elsewhere'}",
         "trainer.resume_mode=resume_path",
         f"trainer.resume_from_path={folder}",
     )
-    assert restore_lead_state(explicit) is True
-    assert get_controller().state_dict() == saved_state
+    assert restore_method_state(explicit) is True
+    assert get_holder().state_payload() == saved_state
     os.remove(folder / STATE_FILENAME)
     bad = lead_config("trainer.resume_mode=resume_path", f"trainer.resume_from_path={tmp_path}")
     with pytest.raises(ValueError, match="resume_from_path"):
-        restore_lead_state(bad)
+        restore_method_state(bad)

@@ -12,8 +12,9 @@ from verl.trainer.ppo.v1.utils import compute_advantage_for_multi_trajectories
 from verl.utils.tracking import Tracking
 
 from lead import LEADEstimator
-from lead.integrations.verl.controller import get_controller, lead_config_from_algorithm
-from lead.integrations.verl.plugin import compute_lead_advantage, ensure_registered
+from lead.integrations.verl.holder import get_holder
+from lead.integrations.verl.method_config import method_options
+from lead.integrations.verl.plugin import VERL_ESTIMATORS, ensure_registered
 
 
 @pytest.fixture(scope="module")
@@ -22,10 +23,10 @@ def config(lead_config):
 
 
 @pytest.fixture(autouse=True)
-def fresh_controller():
-    get_controller().reset()
+def fresh_holder():
+    get_holder().reset()
     yield
-    get_controller().reset()
+    get_holder().reset()
 
 
 def legacy_step(batch, config):
@@ -55,13 +56,13 @@ def v1_step(batch, config):
 
 
 def test_lead_is_registered_by_importing_verl():
-    ensure_registered()
-    assert get_adv_estimator_fn("lead") is compute_lead_advantage
+    ensure_registered("lead")
+    assert get_adv_estimator_fn("lead") is VERL_ESTIMATORS["lead"]
 
 
 @pytest.mark.parametrize("trainer_step", [legacy_step, v1_step], ids=["legacy", "v1"])
 def test_matches_the_core_over_several_steps(config, trainer_step, make_batch):
-    reference = LEADEstimator(lead_config_from_algorithm(config.algorithm))
+    reference = LEADEstimator(method_options("lead", config.algorithm))
     for seed in range(3):
         batch = make_batch(seed)
         expected, _ = reference(
@@ -70,11 +71,11 @@ def test_matches_the_core_over_several_steps(config, trainer_step, make_batch):
         out = trainer_step(batch, config)
         torch.testing.assert_close(out.batch["advantages"], expected, rtol=0, atol=0)
         torch.testing.assert_close(out.batch["returns"], expected, rtol=0, atol=0)
-    assert get_controller().estimator.state_dict() == reference.state_dict()
+    assert get_holder().estimator.state_dict() == reference.state_dict()
 
 
 def test_v1_padding_rows_are_ignored(config, make_batch):
-    reference = LEADEstimator(lead_config_from_algorithm(config.algorithm))
+    reference = LEADEstimator(method_options("lead", config.algorithm))
     real = make_batch(7)
     padded = make_batch(7, pad_rows=3)
     expected, expected_metrics = reference(
@@ -84,12 +85,12 @@ def test_v1_padding_rows_are_ignored(config, make_batch):
     rows = len(real)
     torch.testing.assert_close(out.batch["advantages"][:rows], expected, rtol=0, atol=0)
     assert torch.count_nonzero(out.batch["advantages"][rows:]) == 0
-    metrics = get_controller().pop_step_metrics()
+    metrics = get_holder().pop_step_metrics()
     assert metrics["lead/accuracy_batch"] == expected_metrics["lead/accuracy_batch"]
 
 
 def test_nonfinite_rewards_get_zero_advantage_and_do_not_stop_training(config, make_batch, caplog):
-    reference = LEADEstimator(lead_config_from_algorithm(config.algorithm))
+    reference = LEADEstimator(method_options("lead", config.algorithm))
     batch = make_batch(11)
     rows = len(batch)
     clean = slice(0, rows - 2)
@@ -103,15 +104,15 @@ def test_nonfinite_rewards_get_zero_advantage_and_do_not_stop_training(config, m
     out = legacy_step(batch, config)
     torch.testing.assert_close(out.batch["advantages"][clean], expected, rtol=0, atol=0)
     assert torch.count_nonzero(out.batch["advantages"][rows - 2 :]) == 0
-    assert get_controller().pop_step_metrics()["lead/nonfinite_reward_rows"] == 2.0
+    assert get_holder().pop_step_metrics()["lead/nonfinite_reward_rows"] == 2.0
     assert "NaN or infinite rewards" in caplog.text
 
 
 def test_options_reach_the_core(lead_config, make_batch):
     static = lead_config("algorithm.lead_static_lambda_corr=0.25", "algorithm.lead_aggregator=min_correct")
     legacy_step(make_batch(3), static)
-    metrics = get_controller().pop_step_metrics()
-    assert get_controller().config.aggregator == "min_correct"
+    metrics = get_holder().pop_step_metrics()
+    assert get_holder().estimator.options.aggregator == "min_correct"
     assert metrics["lead/w_corr"] == pytest.approx(0.25)
     assert metrics["lead/w_eff"] == pytest.approx(0.75)
 
@@ -119,7 +120,7 @@ def test_options_reach_the_core(lead_config, make_batch):
 def test_missing_uid_is_a_clear_error(make_batch):
     batch = make_batch(0)
     with pytest.raises(ValueError, match="uid"):
-        compute_lead_advantage(batch.batch["token_level_rewards"], batch.batch["response_mask"], config=None)
+        VERL_ESTIMATORS["lead"](batch.batch["token_level_rewards"], batch.batch["response_mask"], config=None)
 
 
 # Every per-step metric LEAD must log (the specification's list; see lead/core/metrics.py).
@@ -181,10 +182,10 @@ def test_registration_problems_are_explained(monkeypatch):
 
     monkeypatch.setitem(core_algos.ADV_ESTIMATOR_REGISTRY, "lead", get_adv_estimator_fn("grpo_vectorized"))
     with pytest.raises(RuntimeError, match="registered to another function"):
-        ensure_registered()
+        ensure_registered("lead")
     monkeypatch.delitem(core_algos.ADV_ESTIMATOR_REGISTRY, "lead")
     with pytest.raises(RuntimeError, match=r"verl\.plugins"):
-        ensure_registered()
+        ensure_registered("lead")
 
 
 def test_registering_twice_is_a_no_op():
@@ -192,7 +193,7 @@ def test_registering_twice_is_a_no_op():
 
     register()
     register()
-    assert get_adv_estimator_fn("lead") is compute_lead_advantage
+    assert get_adv_estimator_fn("lead") is VERL_ESTIMATORS["lead"]
 
 
 def verl_stock_config(*overrides: str):
@@ -213,8 +214,8 @@ def test_verl_own_entry_point_takes_plus_overrides(make_batch):
         "+algorithm.lead_lstar_min=1",
     )
     legacy_step(make_batch(5), config)
-    assert get_controller().config.alpha == 2.0
-    assert get_controller().config.bmax == 12
+    assert get_holder().estimator.options.alpha == 2.0
+    assert get_holder().estimator.options.bmax == 12
 
     typo = verl_stock_config("algorithm.adv_estimator=lead", "+algorithm.lead_alpah=2.0")
     with pytest.raises(ValueError, match="lead_alpah"):

@@ -13,8 +13,8 @@ from verl.trainer.ppo.v1 import PPOTrainerSync
 from lead.integrations.verl.prompt_usage import (
     USAGE_FILENAME,
     PromptUsageMixin,
-    v1_trainers_with_prompt_usage,
-    with_prompt_usage,
+    v1_trainers_with,
+    with_mixins,
 )
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -45,7 +45,7 @@ def train_file(tmp_path_factory) -> Path:
 
 def make_trainer(config, dynamic_sampling: bool):
     """A v1 sync trainer with the mixin and verl's own dataloaders; nothing that needs a GPU."""
-    trainer = object.__new__(with_prompt_usage(PPOTrainerSync))
+    trainer = object.__new__(with_mixins(PPOTrainerSync))
     trainer.config, trainer.trainer_mode, trainer.use_critic = config, "sync", False
     trainer.tokenizer, trainer.processor = None, None  # RLHFDataset tokenizes nothing without the filter
     trainer.actor_rollout_wg, trainer.checkpoint_callback = RecordingWorkerGroup(), NoCallback()
@@ -122,7 +122,7 @@ def test_verls_v1_task_runner_builds_trainers_with_the_count():
     from verl.trainer.ppo import v1
 
     original = v1.get_trainer_cls
-    with v1_trainers_with_prompt_usage():
+    with v1_trainers_with():
         from verl.trainer.ppo.v1 import get_trainer_cls
 
         trainer_cls = get_trainer_cls("sync")

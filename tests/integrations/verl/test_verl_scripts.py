@@ -64,7 +64,7 @@ LEAD_RECIPE = {
     "reward.custom_reward_function.reward_kwargs.correct_weight": "1.0",
     "reward.custom_reward_function.reward_kwargs.length_bonus": "0.0",
     "reward.reward_manager.name": "LEADRewardManager",
-    "trainer.checkpoint_callback_class": "lead.integrations.verl.checkpoint.LEADCheckpointCallback",
+    "trainer.checkpoint_callback_class": "lead.integrations.verl.checkpoint.EstimatorStateCallback",
 }
 GRPO_RECIPE = {
     **SHARED_RECIPE,
