@@ -135,9 +135,9 @@ def check_training_config(config: Any) -> list[str]:
             "reward.custom_reward_function.path is null: verl's built-in scorer for the data source is used"
         )
     max_response_length = OmegaConf.select(config, "data.max_response_length")
-    if max_response_length is not None and options.budget() != max_response_length:
+    if max_response_length is not None and options.generation_budget() != max_response_length:
         warnings.append(
-            f"{budget_key(method)}={options.budget():g} differs from "
+            f"{budget_key(method)}={options.generation_budget():g} differs from "
             f"data.max_response_length={max_response_length}"
         )
     if config.trainer.use_v1 and config.trainer.get("checkpoint_callback_class") != STATE_CALLBACK:
