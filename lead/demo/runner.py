@@ -152,7 +152,7 @@ class RunJob:
 
 def execute_run(job: RunJob, on_step: Callable[[], None]) -> dict[str, Any]:
     """Train from the warm start, evaluate, and write the run's record; returns it as stored."""
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     settings, configuration = job.settings, job.configuration
     torch.set_num_threads(1)
     tokenizer = build_tokenizer()
@@ -188,6 +188,7 @@ def execute_run(job: RunJob, on_step: Callable[[], None]) -> dict[str, Any]:
         ],
         "targets": group_targets(run.completions, estimator.options) if estimator.name == "lead" else [],
         "seconds": time.perf_counter() - started,
+        "cpu_seconds": time.process_time() - cpu_started,
     }
     path = run_path(job.out, configuration.name, job.seed)
     write_json(path, record)

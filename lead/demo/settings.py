@@ -51,7 +51,7 @@ class StudySettings:
         return dataclasses.asdict(self)
 
 
-QUICK = {"sft_steps": 150, "rl_steps": 4, "eval_problems": 4, "eval_samples": 2, "train_problems": 200}
+QUICK = {"sft_steps": 100, "rl_steps": 3, "eval_problems": 4, "eval_samples": 2, "train_problems": 200}
 """``--quick``: a smoke test of the whole pipeline in about a minute; its numbers mean nothing."""
 
 

@@ -119,6 +119,14 @@ def check_arguments(command: Command, args: argparse.Namespace) -> Request:
     problems = option_problems(configurations)
     if problems:
         raise UsageError(f"--methods={','.join(chosen)} is invalid: {problems[0]}")
+    for configuration in configurations:
+        try:
+            configuration.estimator(settings.max_completion_length)
+        except ValueError as error:
+            raise UsageError(
+                f"--max-completion-length={settings.max_completion_length} is invalid for "
+                f"{configuration.label} (its limits follow from --max-digits={settings.max_digits}): {error}"
+            ) from None
     if command.seeds_option:
         seeds = integer_list("--seeds", args.seeds) if args.seeds else ((0,) if args.quick else (0, 1, 2))
     else:

@@ -14,6 +14,7 @@ from lead.demo import cli, study
 from lead.demo.runner import study_record
 from lead.demo.settings import StudySettings
 from lead.demo.store import claim_folder
+from lead.methods import METHODS
 
 STUDY_CASES = [
     (["--rl-steps", "-3"], "--rl-steps=-3", "allowed is an integer with --rl-steps >= 1"),
@@ -74,6 +75,27 @@ def test_lead_demo_refuses_bad_options_in_one_line(argv, needle, allowed, tmp_pa
     out = tmp_path / "report"
     assert exit_code(cli.main, [*argv, "--out", str(out)]) == 2
     assert_refused_before_work(capsys, out, needle, allowed)
+
+
+def test_a_budget_below_a_sweep_limit_is_refused_with_the_methods_reason(tmp_path, capsys) -> None:
+    if "dler" not in METHODS:
+        pytest.skip("DLER is not registered in lead.methods on this branch")
+    out = tmp_path / "report"
+    # 3 digits: the hardest problems need 15 tokens, so the limits are 11, 19 and 30 > the budget 24
+    argv = [
+        "--methods",
+        "dler",
+        "--max-digits",
+        "3",
+        "--max-completion-length",
+        "24",
+        "--train-problems",
+        "100",
+    ]
+    assert exit_code(study.main, [*argv, "--out", str(out)]) == 2
+    assert_refused_before_work(
+        capsys, out, "--max-completion-length=24 is invalid for DLER, limit 30", "limit"
+    )
 
 
 def test_a_folder_of_another_configuration_is_refused_before_any_work(tmp_path, capsys) -> None:
