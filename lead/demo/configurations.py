@@ -112,11 +112,6 @@ class Configuration:
             return f"{title}, r={self.value:g}"
         return f"{title}, {'limit' if self.key == 'dler' else 'target'} {self.value:g}"
 
-    @property
-    def sweep(self) -> str | None:
-        """The sweep this configuration belongs to (its key), None for a default."""
-        return None if self.value is None else self.key
-
     def available(self) -> bool:
         """Whether its method can be built here (registered, or the study's own baseline)."""
         return self.method == STATIC_BONUS_NAME or self.method in METHODS

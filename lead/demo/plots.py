@@ -17,7 +17,21 @@ from lead.demo.configurations import TITLES
 from lead.demo.results import ConfigurationResult, by_difficulty, sweep_rows, table_1
 
 SMOOTHING = 10
-COLORS = {key: plt.get_cmap("tab20")(index) for index, key in enumerate(TITLES)}
+COLORS = {
+    "grpo": "tab:blue",
+    "lead": "tab:red",
+    "grpo_static": "tab:cyan",
+    "lead_static": "tab:pink",
+    "dler": "tab:green",
+    "laser": "tab:olive",
+    "laser_d": "tab:brown",
+    "kimi": "tab:purple",
+    "arora_zanette": "tab:gray",
+    "shorter_better": "goldenrod",
+    "hapo": "tab:orange",
+}
+"""One colour per study key (a sweep's points share it)."""
+STYLES = ("-", "--", ":", "-.")
 
 
 FIGURES = {
@@ -112,8 +126,13 @@ def _length_panel(
     ws = by_difficulty(warm_start["lengths_by_difficulty"])
     axis.plot(levels, [ws[k] for k in levels], "*-", color="black", label="warm start (SFT)")
     axis.plot(levels, [shortest[k] for k in levels], "k--", label="shortest correct solution")
-    for index, r in enumerate(rows):
-        style = ("-", "--", ":", "-.")[index % 4] if r.configuration.value is not None else "-"
+    for r in rows:
+        values = sorted(
+            x.configuration.value
+            for x in rows
+            if x.configuration.key == r.configuration.key and x.configuration.value is not None
+        )
+        style = STYLES[values.index(r.configuration.value) % len(STYLES)] if values else "-"
         axis.errorbar(
             levels,
             [r.length_by_difficulty[k].mean for k in levels],

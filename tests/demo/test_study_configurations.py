@@ -90,3 +90,11 @@ def test_static_bonus_rewards_and_advantages_by_hand() -> None:
     expected = (shaped - shaped.mean()) / (shaped.std() + 1e-6)
     assert advantages[:, 0].tolist() == pytest.approx(expected.tolist(), abs=1e-6)
     assert metrics["grpo_static/bonus_rate"] == pytest.approx(0.5)
+
+
+def test_every_study_key_has_a_title_and_a_colour() -> None:
+    from lead.demo.configurations import TITLES
+    from lead.demo.plots import COLORS
+
+    keys = {c.key for c in study_configurations(TASK)}
+    assert keys == set(TITLES) == set(COLORS)
