@@ -68,12 +68,15 @@ class Command:
 
 
 def build_parser(command: Command) -> argparse.ArgumentParser:
-    parser = OneLineParser(prog=command.prog, description=command.description)
+    parser = OneLineParser(prog=command.prog, description=command.description.replace("``", ""))
     parser.add_argument("--quick", action="store_true", help=f"about a minute, a smoke test: {QUICK}")
     parser.add_argument(
         "--out", type=Path, default=None, help=f"report folder (default {command.default_out}[-quick])"
     )
-    parser.add_argument("--methods", default=None, help="comma-separated methods (default: all of them)")
+    keys = dict.fromkeys(c.key for c in command.configurations(TaskFacts.of(StudySettings())))
+    parser.add_argument(
+        "--methods", default=None, help=f"comma-separated, from {','.join(keys)} (default: all of them)"
+    )
     if command.seeds_option:
         parser.add_argument(
             "--seeds", default=None, help="comma-separated RL seeds (default 0,1,2; quick: 0)"
