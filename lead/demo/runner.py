@@ -40,7 +40,7 @@ from lead.demo.warm_start import train_warm_start
 
 WARM_START_DIR = "warm_start"
 SFT_STEP_COST = 0.25
-"""A warm-start step's cost in RL steps (measured on 2 cores), for the progress bar's ETA."""
+"""A warm-start step's cost in RL steps (measured), for the progress bar's ETA."""
 EVALUATION_COST = 5.0
 """A run's held-out evaluation in RL steps, likewise."""
 
