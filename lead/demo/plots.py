@@ -65,7 +65,7 @@ def _warm_start_point(axis: Any, warm_start: Mapping[str, Any]) -> None:
 
 def plot_pareto(results: Sequence[ConfigurationResult], warm_start: Mapping[str, Any], path: Path) -> None:
     """Accuracy against mean length; sweeps connected in order of their value, defaults as points."""
-    figure, axis = plt.subplots(figsize=(8, 5.5))
+    figure, axis = plt.subplots(figsize=(10.5, 5.5))
     _warm_start_point(axis, warm_start)
     for r in table_1(results):
         axis.errorbar(
@@ -111,7 +111,7 @@ def plot_pareto(results: Sequence[ConfigurationResult], warm_start: Mapping[str,
         ylabel="accuracy",
     )
     axis.grid(alpha=0.3)
-    axis.legend(fontsize=7, loc="lower right", ncol=2)
+    axis.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0))  # outside: no point hidden
     _save(figure, path)
 
 
