@@ -35,7 +35,7 @@ class StaticBonusOptions(MethodOptions):
     TITLE: ClassVar[str] = "GRPO + static length bonus"
     PAPER_BUDGET: ClassVar[float] = 4000
 
-    max_response_length: float = option(4000, "generation budget B", low=0, low_open=True, scale="budget")
+    budget: float = option(4000, "generation budget B", low=0, low_open=True, scale="budget")
     ratio: float = option(1.0, "r: lambda_c = 1/(1+r), lambda_e = r/(1+r)", low=0)
     threshold: int = option(2000, "bonus for L <= threshold", kind="integer", low=1, scale="length")
     bonus_requires_correct: bool = option(False, "bonus only for correct responses", kind="bool")
