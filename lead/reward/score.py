@@ -148,6 +148,17 @@ def _validate_seconds(name: str, value: Any) -> float:
     return float(value)
 
 
+def check_time_limits(reward_kwargs: Mapping[str, Any] | None) -> None:
+    """Raise ValueError, naming the key, if verl's ``reward_kwargs`` hold an invalid ``timeout`` or
+    ``queue_timeout`` (checked before training starts, not at the first reward)."""
+    for name in ("timeout", "queue_timeout"):
+        if reward_kwargs is not None and name in reward_kwargs:
+            try:
+                _validate_seconds(name, reward_kwargs[name])
+            except ValueError as error:
+                raise ValueError(f"{CONFIG_KEY}.{error}") from None
+
+
 def grade(
     response: str,
     ground_truth: str | list[str],

@@ -37,8 +37,8 @@ from lead.reward.stats import STATS
 WORKER_SCRIPT = Path(__file__).with_name("sympy_worker.py")
 DEFAULT_POOL_SIZE = max(1, min(4, os.cpu_count() or 1))
 DEFAULT_QUEUE_TIMEOUT = 60.0
-"""Seconds one grading call may wait for workers in all. A reward worker's 32 threads, each running
-a comparison of the full 5 s on 4 workers, keep a newcomer waiting about 40 s at worst."""
+"""Seconds one grading call may wait for workers in all. A reward worker's 32 threads, each using
+its full 5 s on 4 workers, keep a newcomer waiting about 40 s (plus restarts of killed workers)."""
 KILL_MARGIN_SECONDS = 0.05
 """Time kept back from a comparison's deadline for giving up on a worker and returning."""
 

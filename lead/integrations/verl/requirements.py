@@ -12,6 +12,7 @@ from omegaconf import OmegaConf
 
 from lead.integrations.verl.checkpoint import resolve_resume_folder, uses_lead
 from lead.integrations.verl.controller import lead_config_from_algorithm
+from lead.reward.score import check_time_limits
 from lead.reward.shaping import CONFIG_KEY, LengthShaping
 
 LEAD_CALLBACK = "lead.integrations.verl.checkpoint.LEADCheckpointCallback"
@@ -66,6 +67,7 @@ def check_training_config(config: Any) -> list[str]:
         )
     shaping = _reward_shaping(config)
     _check_length_source(config, shaping)
+    check_time_limits(OmegaConf.select(config, CONFIG_KEY))
     if not uses_lead(config):
         return warnings
 

@@ -1,8 +1,9 @@
 """Ray task runners of ``python -m lead.main_ppo``: verl's runners plus the LEAD checks and state.
 
 Both check, inside the Ray actor that trains, that the ``lead`` estimator is registered before any
-worker starts. The legacy runner also trains with :class:`LEADRayPPOTrainer` (LEAD state in its
-checkpoints); the v1 runner relies on ``trainer.checkpoint_callback_class`` for that.
+worker starts, and log the grader's ``lead/grader_*`` metrics every step, whatever the estimator.
+The legacy runner also trains with :class:`LEADRayPPOTrainer` (LEAD state in its checkpoints); the
+v1 runner relies on ``trainer.checkpoint_callback_class`` for that.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from verl.trainer.main_ppo import TaskRunnerV1
 from verl.trainer.main_ppo_v0 import BaseTaskRunner, TaskRunner
 
 from lead.integrations.verl.checkpoint import uses_lead
+from lead.integrations.verl.grader_metrics import legacy_grader_metrics, v1_grader_metrics
 from lead.integrations.verl.legacy import LEADRayPPOTrainer, legacy_trainer_class
 from lead.integrations.verl.plugin import ensure_registered
 
@@ -23,7 +25,8 @@ class LEADTaskRunnerV1(TaskRunnerV1.__ray_actor_class__):
     def run(self, config: Any) -> None:
         if uses_lead(config):
             ensure_registered()
-        super().run(config)
+        with v1_grader_metrics():
+            super().run(config)
 
 
 class LEADTaskRunner(TaskRunner.__ray_actor_class__):
@@ -37,5 +40,5 @@ class LEADTaskRunner(TaskRunner.__ray_actor_class__):
     def run(self, config: Any) -> None:
         if uses_lead(config):
             ensure_registered()
-        with legacy_trainer_class(LEADRayPPOTrainer):
+        with legacy_trainer_class(LEADRayPPOTrainer), legacy_grader_metrics():
             super().run(config)
