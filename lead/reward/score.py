@@ -15,7 +15,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
@@ -23,7 +23,7 @@ from lead.reward.equivalence import Verdict, answers_equal
 from lead.reward.extract import extract_answer
 from lead.reward.shaping import CONFIG_KEY, LengthShaping
 from lead.reward.stats import STATS
-from lead.reward.timeout import DEFAULT_QUEUE_TIMEOUT, GradingSession, grading_session
+from lead.reward.timeout import DEFAULT_QUEUE_TIMEOUT, GradingSession
 
 DEFAULT_TIMEOUT = 5.0
 MAX_ANSWER_CHARS = 1000
@@ -175,27 +175,30 @@ def grade(
     workers busy with other threads' comparisons (ValueError only for a non-positive value).
     """
     deadline = time.monotonic() + _validate_seconds("timeout", timeout)
-    with grading_session(_validate_seconds("queue_timeout", queue_timeout)) as session:
+    with GradingSession(_validate_seconds("queue_timeout", queue_timeout)) as session:
         result = _grade(response, ground_truth, deadline, fallback, session)
-    return _with_session_outcomes(result, session)
+    if not session.untouched:
+        result = _with_session_outcomes(result, session)
+    if result.timed_out or result.queue_timed_out or result.unreadable:
+        STATS.add(*(name for name in ("timed_out", "queue_timed_out", "unreadable") if getattr(result, name)))
+    return result
 
 
 def _with_session_outcomes(result: GradeResult, session: GradingSession) -> GradeResult:
-    """``result`` with what its math-verify comparisons ran into, counted in ``grader_stats``.
+    """``result`` with what its math-verify comparisons ran into.
 
     A verdict cut short by the queue alone is a queue timeout, not a timeout of the answer.
     """
     wrong = not result.correct
-    queue_timed_out = wrong and result.timed_out and session.queue_timed_out
-    result = replace(
-        result,
+    return GradeResult(
+        correct=result.correct,
+        pred=result.pred,
+        has_answer=result.has_answer,
         timed_out=result.timed_out and (session.timed_out or not session.queue_timed_out),
         unreadable=wrong and session.unreadable,
-        queue_timed_out=queue_timed_out,
+        queue_timed_out=wrong and result.timed_out and session.queue_timed_out,
         queue_seconds=session.queue_seconds,
     )
-    STATS.add(*(name for name in ("timed_out", "queue_timed_out", "unreadable") if getattr(result, name)))
-    return result
 
 
 def _grade(

@@ -18,7 +18,6 @@ by its ``queue_timeout``, and reported in its :class:`GradingSession`.
 from __future__ import annotations
 
 import atexit
-import contextlib
 import json
 import os
 import select
@@ -27,9 +26,7 @@ import sys
 import threading
 import time
 from collections import deque
-from collections.abc import Iterator
-from contextvars import ContextVar
-from dataclasses import dataclass
+from contextvars import ContextVar, Token
 from pathlib import Path
 
 from lead.reward.stats import STATS
@@ -43,36 +40,41 @@ KILL_MARGIN_SECONDS = 0.05
 """Time kept back from a comparison's deadline for giving up on a worker and returning."""
 
 
-@dataclass
 class GradingSession:
     """What the math-verify comparisons of one grading call waited for and ran into.
 
-    ``queue_seconds``: time spent waiting for workers (at most ``queue_timeout`` in all); every
-    comparison's deadline is the caller's deadline plus the wait so far. ``timed_out``: a comparison
-    overran its deadline or found no worker process able to run it. ``queue_timed_out``: no worker
-    came free within ``queue_timeout``. ``unreadable``: math-verify could not read the predicted
-    answer.
+    Used as ``with GradingSession(queue_timeout) as session:``: the :func:`verify_before` calls of
+    the block (in this thread) report to it. ``queue_seconds``: time spent waiting for workers (at
+    most ``queue_timeout`` in all); every comparison's deadline is the caller's deadline plus the
+    wait so far. ``timed_out``: a comparison overran its deadline or found no worker process able
+    to run it. ``queue_timed_out``: no worker came free within ``queue_timeout``. ``unreadable``:
+    math-verify could not read the predicted answer.
     """
 
-    queue_timeout: float = DEFAULT_QUEUE_TIMEOUT
-    queue_seconds: float = 0.0
-    timed_out: bool = False
-    queue_timed_out: bool = False
-    unreadable: bool = False
+    __slots__ = ("_token", "queue_seconds", "queue_timed_out", "queue_timeout", "timed_out", "unreadable")
+
+    def __init__(self, queue_timeout: float = DEFAULT_QUEUE_TIMEOUT) -> None:
+        self.queue_timeout = queue_timeout
+        self.queue_seconds = 0.0
+        self.timed_out = False
+        self.queue_timed_out = False
+        self.unreadable = False
+        self._token: Token | None = None
+
+    def __enter__(self) -> GradingSession:
+        self._token = _SESSION.set(self)
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        _SESSION.reset(self._token)
+
+    @property
+    def untouched(self) -> bool:
+        """No comparison waited for a worker or ran into anything."""
+        return not (self.queue_seconds or self.timed_out or self.queue_timed_out or self.unreadable)
 
 
 _SESSION: ContextVar[GradingSession | None] = ContextVar("lead_grading_session", default=None)
-
-
-@contextlib.contextmanager
-def grading_session(queue_timeout: float = DEFAULT_QUEUE_TIMEOUT) -> Iterator[GradingSession]:
-    """The session that the :func:`verify_before` calls of this block (in this thread) report to."""
-    session = GradingSession(queue_timeout)
-    token = _SESSION.set(session)
-    try:
-        yield session
-    finally:
-        _SESSION.reset(token)
 
 
 class _Worker:
