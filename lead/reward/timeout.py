@@ -311,7 +311,7 @@ def shutdown_workers() -> None:
 def verify_before(gold: str, pred: str, deadline: float) -> bool | None:
     """Equivalence of two bare LaTeX answers by math-verify, or None if not had by ``deadline``.
 
-    ``deadline`` is monotonic time on the clock of the current :func:`grading_session` (a
+    ``deadline`` is monotonic time on the clock of the current :class:`GradingSession` (a
     one-comparison session outside any): waiting for a worker does not use it up.
     """
     STATS.add("math_verify_calls")

@@ -23,10 +23,14 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import logging
+import numbers
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 import numpy as np
+
+logger = logging.getLogger(__name__)
 
 REWARD_EXTRA_INFO = "reward_extra_info"
 SHARE_OF_TRUE = {
@@ -39,8 +43,10 @@ QUEUE_SECONDS = "queue_seconds"
 
 
 def _known_values(column: Sequence[Any]) -> np.ndarray:
-    """(N,) float64: the entries that are not None (verl fills None for a response without the key)."""
-    return np.array([float(value) for value in column if value is not None], dtype=np.float64)
+    """(N,) float64: the entries that are numbers or booleans (verl fills None for a response without
+    the key; another reward function may use the name for something else)."""
+    known = [float(value) for value in column if isinstance(value, numbers.Real | np.bool_)]
+    return np.array(known, dtype=np.float64)
 
 
 def grader_step_metrics(columns: Mapping[str, Sequence[Any]]) -> dict[str, float]:
@@ -82,8 +88,13 @@ def v1_step_columns(batch: Any) -> dict[str, list[Any]]:
     real = [key for key, tag in zip(batch.keys, batch.tags, strict=True) if not tag.get("is_padding", False)]
     if not real:
         return {}
-    data = tq.kv_batch_get(keys=real, partition_id=batch.partition_id, select_fields=["extra_fields"])
-    return columns_of_extra_fields(list(data["extra_fields"]))
+    try:
+        data = tq.kv_batch_get(keys=real, partition_id=batch.partition_id, select_fields=["extra_fields"])
+        extra_fields = list(data["extra_fields"])
+    except (KeyError, ValueError) as error:  # metrics must never stop training
+        logger.warning("lead: no grader metrics this step, the responses have no extra_fields (%s)", error)
+        return {}
+    return columns_of_extra_fields(extra_fields)
 
 
 @contextlib.contextmanager

@@ -144,6 +144,8 @@ def test_step_metrics_are_shares_of_the_responses_with_each_outcome():
     }
     assert grader_step_metrics({"acc": np.array([1.0])}) == {}  # another reward function
     assert grader_step_metrics({"timed_out": [None, None]}) == {}
+    # Another reward function's values under the same name: only numbers and booleans count.
+    assert grader_step_metrics({"timed_out": ["yes", np.True_, 0, None]}) == {"lead/grader_timeout_rate": 0.5}
 
 
 def test_extra_fields_become_columns_with_none_where_a_key_is_missing():
@@ -323,3 +325,22 @@ def test_v1_trainer_logs_the_rates_of_responses_scored_in_a_reward_worker(
         assert metrics[name] == pytest.approx(value), name
     assert metrics["critic/score/mean"] == pytest.approx(2 / 6)  # verl's own metrics, padding left out
     assert_logged(capsys, metrics)
+
+
+@pytest.mark.slow
+def test_v1_responses_without_extra_fields_give_no_grader_metrics(ray_cluster, caplog):
+    """Rollouts stored by another agent loop (no ``extra_fields``): a warning, and training goes on."""
+    import transfer_queue as tq
+    from transfer_queue import KVBatchMeta
+    from verl.utils.tensordict_utils import list_of_dict_to_tensordict
+
+    from lead.integrations.verl.grader_metrics import v1_step_columns
+
+    keys = ["bare_0_0", "bare_1_0"]
+    tags = [{"status": "success"}, {"status": "success"}]
+    fields = list_of_dict_to_tensordict(
+        [{"responses": torch.tensor([1, 2])}, {"responses": torch.tensor([3])}]
+    )
+    tq.kv_batch_put(keys=keys, partition_id="train", fields=fields, tags=tags)
+    assert v1_step_columns(KVBatchMeta(keys=keys, tags=tags, partition_id="train")) == {}
+    assert "no grader metrics this step" in caplog.text
