@@ -10,7 +10,9 @@ from lead.methods.registry import METHODS
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m lead.methods", description=__doc__.splitlines()[0])
-    parser.add_argument("names", nargs="*", metavar="NAME", help=f"methods (default: all): {', '.join(METHODS)}")
+    parser.add_argument(
+        "names", nargs="*", metavar="NAME", help=f"methods (default: all): {', '.join(METHODS)}"
+    )
     parser.add_argument("--budget", type=float, default=None, help="also show the defaults at this budget")
     args = parser.parse_args(argv)
     unknown = [name for name in args.names if name not in METHODS]

@@ -29,7 +29,8 @@ def options_table(method: str, budget: float | None = None) -> str:
     """A Markdown table of ``method``'s options; with ``budget``, a column of the defaults at it."""
     options = get_method(method).options
     at_budget = options.defaults_for_budget(budget) if budget is not None else None
-    header = ["option", f"default (B = {_shown(options.PAPER_BUDGET)})" if options.PAPER_BUDGET else "default"]
+    paper_budget = options.PAPER_BUDGET
+    header = ["option", f"default (B = {_shown(paper_budget)})" if paper_budget else "default"]
     if at_budget is not None:
         header.append(f"at B = {_shown(budget)}")
     header += ["scales", "verl key", "meaning"]
