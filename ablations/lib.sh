@@ -11,10 +11,14 @@ source "$(dirname "${BASH_SOURCE[0]}")/../scripts/train/common.sh"
 FINISHED_MARKER="training_finished"
 
 # The authors' settings shared by the LEAD ablations (Tables 2 and 3): a 4000-token budget, lr 1e-6
-# and clip ratios 0.2/0.28. Their scripts also asked for dynamic sampling, which their trainer never
-# ran: DYNAMIC_SAMPLING=1 turns it on.
+# and clip ratios 0.2/0.28. Their trainer hard-coded the target-length floor at 1000 tokens and the
+# short-response guard at 500 whatever the budget, so both are pinned here (left unset, they would
+# scale with the 4000-token budget to 500 and 250). Their scripts also asked for dynamic sampling,
+# which their trainer never ran: DYNAMIC_SAMPLING=1 turns it on.
 LEAD_ABLATION_OVERRIDES=(
     data.max_response_length=4000
+    algorithm.lead_lstar_min=1000
+    algorithm.lead_short_guard=500
     actor_rollout_ref.actor.optim.lr=1e-6
     actor_rollout_ref.actor.clip_ratio_low=0.2
     actor_rollout_ref.actor.clip_ratio_high=0.28

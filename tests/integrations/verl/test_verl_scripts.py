@@ -226,6 +226,8 @@ def test_lead_static_ratio_sweep_skips_finished_and_resumes_partial_runs(tmp_pat
     assert four["algorithm.lead_static_lambda_corr"] == "0.2"
     assert four["algorithm.lead_bmax"] == "4000"
     assert four["data.max_response_length"] == "4000"
+    # the release's hard-coded floor and guard, not the ones scaled to the 4000-token budget
+    assert (four["algorithm.lead_lstar_min"], four["algorithm.lead_short_guard"]) == ("1000", "500")
     assert four["algorithm.filter_groups.enable"] == "False"
     assert four["trainer.default_local_dir"] == str(partial)
 
