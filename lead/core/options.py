@@ -209,7 +209,7 @@ class MethodOptions:
             values[name] = value
         return cls.for_budget(budget, **values)
 
-    def budget(self) -> float | None:
+    def generation_budget(self) -> float | None:
         """The generation budget these options were built for (the option declared ``scale="budget"``)."""
         for name, _, declaration in self.declared():
             if declaration.scale == "budget":

@@ -13,13 +13,19 @@ from lead.demo.task import Problem, is_correct
 
 @dataclass(frozen=True)
 class Evaluation:
-    """Accuracy (fraction correct) and mean length in tokens (EOS included) over every sample."""
+    """Accuracy (fraction correct) and mean length in tokens (EOS included) over every sample.
+
+    ``longest_correct_by_difficulty`` is the longest correct sample per difficulty (0 when none is
+    correct); ``truncation_rate`` the fraction of samples cut at the budget without EOS.
+    """
 
     accuracy: float
     mean_length: float
     num_samples: int
     lengths_by_difficulty: dict[int, float]
     accuracy_by_difficulty: dict[int, float]
+    longest_correct_by_difficulty: dict[int, int]
+    truncation_rate: float
 
 
 @torch.no_grad()
@@ -42,6 +48,7 @@ def evaluate(
     torch.manual_seed(seed)
     prompts = [problem for problem in problems for _ in range(samples_per_problem)]
     results: list[tuple[Problem, bool, int]] = []
+    truncated = 0
     for start in range(0, len(prompts), batch_size):
         chunk = prompts[start : start + batch_size]
         encoded = tokenizer([p.prompt for p in chunk], return_tensors="pt", padding=True)
@@ -57,7 +64,9 @@ def evaluate(
         )
         completions = generated[:, encoded["input_ids"].shape[1] :]
         for problem, ids in zip(chunk, completions.tolist(), strict=True):
-            length = ids.index(tokenizer.eos_token_id) + 1 if tokenizer.eos_token_id in ids else len(ids)
+            finished = tokenizer.eos_token_id in ids
+            length = ids.index(tokenizer.eos_token_id) + 1 if finished else len(ids)
+            truncated += not finished
             text = tokenizer.decode(ids[:length], skip_special_tokens=True)
             results.append((problem, is_correct(text, problem.answer), length))
     difficulties = sorted({problem.difficulty for problem, _, _ in results})
@@ -75,4 +84,8 @@ def evaluate(
         accuracy_by_difficulty={
             k: mean([float(ok) for p, ok, _ in results if p.difficulty == k]) for k in difficulties
         },
+        longest_correct_by_difficulty={
+            k: max([n for p, ok, n in results if p.difficulty == k and ok], default=0) for k in difficulties
+        },
+        truncation_rate=truncated / len(results),
     )

@@ -1,22 +1,21 @@
-"""Reinforcement learning from the warm start with TRL: GRPO (correctness only) or LEAD."""
+"""Reinforcement learning from the warm start with TRL's GRPO loop and any method's advantages."""
 
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from datasets import Dataset
 from transformers import PreTrainedModel, PreTrainedTokenizerFast, TrainerCallback
 from transformers.trainer_callback import PrinterCallback, ProgressCallback
-from trl import GRPOConfig, GRPOTrainer
+from trl import GRPOConfig
 
-from lead.core import LEADConfig
+from lead.core.method import Estimator
 from lead.demo.task import Problem, is_correct
 from lead.integrations.trl import LEADGRPOTrainer
 
-METHODS = ("grpo", "lead")
 REWARD_NAME = "correct"
 
 
@@ -96,7 +95,7 @@ class StepLog(TrainerCallback):
 
 @dataclass(frozen=True)
 class RLSettings:
-    """Settings shared by the GRPO and LEAD runs (same budget, same seeds)."""
+    """Settings shared by every method's runs (same budget, same seeds)."""
 
     steps: int
     prompts_per_step: int
@@ -111,36 +110,40 @@ class RLSettings:
 class RLRun:
     """A finished run: the trained model, TRL's per-step logs and the graded training completions."""
 
-    method: str
+    estimator: Estimator
     model: PreTrainedModel
     history: list[dict[str, float]]
     completions: list[Completion]
 
 
 def train_dataset(problems: Sequence[Problem]) -> Dataset:
-    """TRL's prompt dataset: plain-text prompts plus the columns the reward reads."""
+    """TRL's prompt dataset: plain-text prompts, the columns the reward reads, and a stable problem id
+    (the prompt text) for methods that keep per-problem state."""
     return Dataset.from_list(
-        [{"prompt": p.prompt, "answer": p.answer, "difficulty": p.difficulty} for p in problems]
+        [
+            {"prompt": p.prompt, "answer": p.answer, "difficulty": p.difficulty, "problem_id": p.prompt}
+            for p in problems
+        ]
     )
 
 
-def lead_config_for(settings: RLSettings) -> LEADConfig:
-    """The paper's LEAD settings, with the budget and length floors scaled to this short task."""
-    return LEADConfig(bmax=settings.max_completion_length, lstar_min=1, short_guard=0)
-
-
 def run_rl(
-    method: str,
+    method: str | Estimator,
     warm_start: PreTrainedModel,
     tokenizer: PreTrainedTokenizerFast,
     problems: Sequence[Problem],
     settings: RLSettings,
     output_dir: str,
     on_row: Callable[[StepRow], None],
+    method_options: Mapping[str, Any] | None = None,
 ) -> RLRun:
-    """Train a copy of ``warm_start`` with GRPO (TRL's trainer) or LEAD (``LEADGRPOTrainer``)."""
-    if method not in METHODS:
-        raise ValueError(f"method={method!r} is invalid: allowed are {', '.join(METHODS)}")
+    """Train a copy of ``warm_start`` with ``LEADGRPOTrainer``: a registered method by name (with
+    ``method_options`` on top of its defaults at the budget ``settings.max_completion_length``) or an
+    estimator built for that budget.
+
+    Every method, GRPO included, goes through the same trainer, so runs differ only in their
+    advantages.
+    """
     args = GRPOConfig(
         output_dir=output_dir,
         max_steps=settings.steps,
@@ -165,21 +168,19 @@ def run_rl(
     )
     reward = CorrectnessReward()
     log = StepLog(on_row)
-    common = {
-        "model": copy.deepcopy(warm_start),
-        "reward_funcs": [reward],
-        "args": args,
-        "train_dataset": train_dataset(problems),
-        "processing_class": tokenizer,
-        "callbacks": [log],
-    }
-    if method == "lead":
-        trainer: GRPOTrainer = LEADGRPOTrainer(**common, lead_config=lead_config_for(settings))
-    else:
-        trainer = GRPOTrainer(**common)
+    trainer = LEADGRPOTrainer(
+        model=copy.deepcopy(warm_start),
+        reward_funcs=[reward],
+        args=args,
+        train_dataset=train_dataset(problems),
+        processing_class=tokenizer,
+        callbacks=[log],
+        method=method,
+        method_options=method_options,
+    )
     trainer.remove_callback(PrinterCallback)
     trainer.remove_callback(ProgressCallback)
     trainer.train()
     model = trainer.model
     model.eval()
-    return RLRun(method=method, model=model, history=log.history, completions=reward.completions)
+    return RLRun(trainer.estimator, model, log.history, reward.completions)

@@ -1,104 +1,214 @@
-"""The demo report's Markdown summary."""
+"""The report's Markdown (``results.md``): the task, the claims' verdicts, the tables, the figures."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from pathlib import Path
+from collections.abc import Mapping, Sequence
+from typing import Any
 
-from lead.demo.evaluate import Evaluation
-from lead.demo.report import ACCURACY_TOLERANCE, LABELS, LENGTH_GOAL, GoalCheck, goal_check
+from lead.demo.claims import HARD_DROP, Verdict
+from lead.demo.results import ConfigurationResult, Stat, by_difficulty, sweep_rows, table_1
+from lead.eval.metrics import AESWeights
 
 
-def _row(name: str, evaluation: Evaluation, warm_start: Evaluation) -> str:
-    check = goal_check(warm_start, evaluation)
+def _pct(stat: Stat) -> str:
+    return f"{100 * stat.mean:.1f} ± {100 * stat.std:.1f}"
+
+
+def _tokens(stat: Stat) -> str:
+    return f"{stat.mean:.1f} ± {stat.std:.1f}"
+
+
+def _aes(stat: Stat) -> str:
+    return f"{stat.mean:+.3f} ± {stat.std:.3f}"
+
+
+def aes_line(weights: AESWeights) -> str:
     return (
-        f"| {name} | {100 * evaluation.accuracy:.1f} | {evaluation.mean_length:.1f} | "
-        f"{-100 * check.length_reduction:+.1f}% | {100 * check.accuracy_change:+.1f} |"
+        f"AES against the warm start (O1-Pruner's score), weights a={weights.a:g}, b={weights.b:g}, "
+        f"c={weights.c:g}: dL = (L_ws - L) / L_ws, dA = (A - A_ws) / A_ws, AES = {weights.a:g} dL + "
+        f"{weights.b:g} dA if dA >= 0, else {weights.a:g} dL - {weights.c:g} |dA|; computed per seed."
     )
 
 
-def closing_note(warm_start: Evaluation, evaluations: Mapping[str, Evaluation]) -> str:
-    """One paragraph: whether LEAD reached the goal, and how GRPO compares on length and accuracy."""
-    lead = goal_check(warm_start, evaluations["lead"])
-    grpo = goal_check(warm_start, evaluations["grpo"])
-    verdict = "reached" if lead.met else "did not reach"
-    misses = [
-        text
-        for text, missed in (
-            (
-                f"length reduction {100 * lead.length_reduction:.1f}% < {100 * LENGTH_GOAL:.0f}%",
-                not lead.length_met,
-            ),
-            (
-                f"accuracy change {100 * lead.accuracy_change:+.1f} points < -{100 * ACCURACY_TOLERANCE:.0f}",
-                not lead.accuracy_met,
-            ),
-        )
-        if missed
+def _table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
+    return [
+        "| " + " | ".join(header) + " |",
+        "|" + " --- |" * len(header),
+        *["| " + " | ".join(row) + " |" for row in rows],
     ]
-    return (
-        f"LEAD {verdict} the goal (mean length at least {100 * LENGTH_GOAL:.0f}% below the warm start, "
-        f"accuracy within {100 * ACCURACY_TOLERANCE:.0f} points or better): its length changed by "
-        f"{-100 * lead.length_reduction:+.1f}% and its accuracy by {100 * lead.accuracy_change:+.1f} points"
-        + (f" ({'; '.join(misses)})" if misses else "")
-        + ". GRPO (correctness only, same budget and seeds) changed length by "
-        f"{-100 * grpo.length_reduction:+.1f}% and accuracy by {100 * grpo.accuracy_change:+.1f} points."
+
+
+def _warm_start_row(warm_start: Mapping[str, Any], width: int) -> list[str]:
+    row = ["warm start (SFT)", f"{100 * warm_start['accuracy']:.1f}", f"{warm_start['mean_length']:.1f}", "0"]
+    return row + [""] * (width - len(row))
+
+
+def _headline(r: ConfigurationResult) -> list[str]:
+    return [r.configuration.label, _pct(r.accuracy), _tokens(r.mean_length), _aes(r.aes)]
+
+
+def _per_difficulty(
+    results: Sequence[ConfigurationResult],
+    warm_start: Mapping[str, Any],
+    field: str,
+    shortest: Mapping[int, int],
+) -> list[str]:
+    levels = sorted(shortest)
+    key = "accuracy_by_difficulty" if field == "accuracy" else "lengths_by_difficulty"
+    ws = by_difficulty(warm_start[key])
+    show = (lambda s: _pct(s)) if field == "accuracy" else (lambda s: _tokens(s))
+    rows = []
+    if field == "length":
+        rows.append(["shortest correct solution", *[str(shortest[k]) for k in levels]])
+    rows.append(
+        [
+            "warm start (SFT)",
+            *[f"{100 * ws[k]:.1f}" if field == "accuracy" else f"{ws[k]:.1f}" for k in levels],
+        ]
     )
+    for r in results:
+        values = r.accuracy_by_difficulty if field == "accuracy" else r.length_by_difficulty
+        rows.append([r.configuration.label, *[show(values[k]) for k in levels]])
+    return _table(["configuration", *[f"k={k}" for k in levels]], rows)
 
 
-def write_summary(
-    path: Path,
+def write_markdown(
     *,
-    warm_start: Evaluation,
-    evaluations: Mapping[str, Evaluation],
-    settings: Mapping[str, object],
-    timings: Mapping[str, float],
+    title: str,
+    intro: str,
+    settings: Mapping[str, Any],
+    seeds: Sequence[int],
+    task: Mapping[str, Any],
+    warm_start: Mapping[str, Any],
+    results: Sequence[ConfigurationResult],
+    verdicts: Sequence[Verdict],
+    weights: AESWeights,
     figures: Mapping[str, str],
-    shortest_mean_length: float,
-    caveat: str | None = None,
-) -> GoalCheck:
-    """Write ``summary.md``; returns LEAD's goal check."""
-    difficulties = sorted(warm_start.lengths_by_difficulty)
-    models = {"warm start (SFT)": warm_start, **{LABELS[m]: e for m, e in evaluations.items()}}
-    lines = [
-        "# LEAD CPU demo",
+    timings: Mapping[str, float],
+    caveat: str | None,
+) -> str:
+    """The whole ``results.md`` as text."""
+    shortest = by_difficulty(task["shortest_by_difficulty"])
+    levels = sorted(shortest)
+    hardest, easiest = levels[-1], levels[0]
+    longest = by_difficulty(warm_start["longest_correct_by_difficulty"])
+    lines = [f"# {title}", ""]
+    if caveat:
+        lines += [f"**Note:** {caveat}", ""]
+    lines += [
+        intro,
         "",
-        "Task: add a list of distinct digits, writing one running-sum line per addition; a problem with "
-        "k digits needs k - 1 lines. The warm-start model (a tiny Llama trained from scratch with "
-        "supervised fine-tuning) learned from solutions padded with redundant re-check and restatement "
-        "lines, so it over-thinks. RL then continues from it with GRPO (correctness reward only) and with "
-        "LEAD (same correctness reward; LEAD's estimator adds the per-problem efficiency term), with the "
-        "same budget and seeds.",
+        f"Budget B = {settings['max_completion_length']} tokens; the warm start's longest correct held-out "
+        f"solution of the hardest problems (k={hardest}) is {longest[hardest]} tokens, its samples cut at "
+        f"the budget {100 * warm_start['truncation_rate']:.1f}%. Shortest correct solution per difficulty "
+        "(tokens, EOS included) against the warm start's mean length:",
         "",
-        "## Held-out results",
+        *_table(
+            ["", *[f"k={k}" for k in levels]],
+            [
+                ["shortest correct", *[str(shortest[k]) for k in levels]],
+                [
+                    "warm start mean",
+                    *[f"{by_difficulty(warm_start['lengths_by_difficulty'])[k]:.1f}" for k in levels],
+                ],
+                ["warm start longest correct", *[str(longest[k] or "-") for k in levels]],
+            ],
+        ),
         "",
-        f"Sampled completions (temperature {settings['temperature']}) on "
-        f"{settings['eval_problems']} held-out problems x {settings['eval_samples']} samples; "
-        "length in tokens, end-of-sequence token included.",
+        f"Every run: the same warm start, {settings['rl_steps']} RL steps of {settings['prompts_per_step']} "
+        f"prompts x {settings['num_generations']} completions, learning rate "
+        f"{settings['rl_learning_rate']:g}, temperature {settings['temperature']:g}, budget "
+        f"{settings['max_completion_length']}, seeds "
+        f"{', '.join(map(str, seeds))}; all through `LEADGRPOTrainer`. Held-out evaluation: "
+        f"{settings['eval_problems']} problems per difficulty x {settings['eval_samples']} samples at "
+        f"temperature {settings['temperature']:g} (sampling seed {settings['eval_seed']}). Every figure is "
+        "the mean ± standard deviation over seeds.",
         "",
-        "| model | accuracy (%) | mean length | length vs warm start | accuracy vs warm start (points) |",
-        "| --- | --- | --- | --- | --- |",
-        *[_row(name, evaluation, warm_start) for name, evaluation in models.items()],
+        aes_line(weights),
         "",
-        f"For reference, the shortest correct solutions of these problems average {shortest_mean_length:.1f} "
-        "tokens.",
+        "## Summary: the paper's claims on this task",
         "",
-        "Mean length by difficulty (digits to add):",
+    ]
+    for verdict in verdicts:
+        lines += [f"- **{verdict.claim}: {verdict.verdict}.** {verdict.evidence}", ""]
+    lines += [
+        f"Rules (fixed before the runs): ties are differences within the larger seed std; over-compression "
+        f"is hardest-problem accuracy more than {100 * HARD_DROP:.0f} points below the warm start's; see "
+        "`lead/demo/claims.py`.",
         "",
-        "| model | " + " | ".join(f"k={k}" for k in difficulties) + " |",
-        "| --- |" + " --- |" * len(difficulties),
-        *[
-            f"| {name} | "
-            + " | ".join(f"{evaluation.lengths_by_difficulty.get(k, float('nan')):.1f}" for k in difficulties)
-            + " |"
-            for name, evaluation in models.items()
-        ],
+        "## Table 1: methods at their defaults (best AES first)",
         "",
-        "## Closing note",
+        *_table(
+            ["method", "accuracy (%)", "mean length", "AES", f"acc. k={hardest} (%)", f"length k={easiest}"],
+            [
+                _warm_start_row(warm_start, 6),
+                *[
+                    [
+                        *_headline(r),
+                        _pct(r.accuracy_by_difficulty[hardest]),
+                        _tokens(r.length_by_difficulty[easiest]),
+                    ]
+                    for r in table_1(results)
+                ],
+            ],
+        ),
         "",
-        closing_note(warm_start, evaluations),
+    ]
+    static = sweep_rows(results, "static")
+    if static:
+        lines += [
+            "## Table 2: static weights (lambda_c = 1/(1+r), lambda_e = r/(1+r))",
+            "",
+            *_table(
+                ["configuration", "accuracy (%)", "mean length", "AES"],
+                [_headline(r) for r in static]
+                + [_headline(r) for r in results if r.configuration.name == "lead"],
+            ),
+            "",
+        ]
+    budgets = sweep_rows(results, "budget")
+    if budgets:
+        lines += [
+            "## Global budgets (DLER truncation limits, LASER targets) against LEAD",
+            "",
+            *_table(
+                [
+                    "configuration",
+                    "accuracy (%)",
+                    "mean length",
+                    "AES",
+                    f"acc. k={hardest} (%)",
+                    f"length k={easiest}",
+                ],
+                [
+                    [
+                        *_headline(r),
+                        _pct(r.accuracy_by_difficulty[hardest]),
+                        _tokens(r.length_by_difficulty[easiest]),
+                    ]
+                    for r in [*budgets, *[r for r in results if r.configuration.name == "lead"]]
+                ],
+            ),
+            "",
+        ]
+    lines += [
+        "## Per difficulty",
         "",
-        *([f"**Note:** {caveat}", ""] if caveat else []),
+        "Accuracy (%):",
+        "",
+        *_per_difficulty(results, warm_start, "accuracy", shortest),
+        "",
+        "Mean length (tokens):",
+        "",
+        *_per_difficulty(results, warm_start, "length", shortest),
+        "",
+        "## Options used (budget-scaled defaults and the study's settings)",
+        "",
+        *_table(
+            ["configuration", "options"],
+            [[r.configuration.label, ", ".join(f"{k}={v}" for k, v in r.options.items())] for r in results],
+        ),
+        "",
         "## Figures",
         "",
         *[f"- {caption}: ![{caption}]({name})" for name, caption in figures.items()],
@@ -109,5 +219,4 @@ def write_summary(
         *[f"- time, {stage}: {seconds:.0f} s" for stage, seconds in timings.items()],
         "",
     ]
-    path.write_text("\n".join(lines))
-    return goal_check(warm_start, evaluations["lead"])
+    return "\n".join(lines)

@@ -1,7 +1,9 @@
 """The demo's synthetic reasoning task: add a list of distinct digits, one running-sum line at a time.
 
 A problem with ``k`` digits needs ``k - 1`` addition lines, so harder problems need longer solutions
-(the per-problem target length matters). The warm-start data pads each solution with redundant lines
+(the per-problem target length matters): the shortest correct solution is ``6k - 3`` tokens (EOS
+included), 9 tokens at 2 digits and 39 at 7, the default range (the hardest problems need 4.3 times
+the easiest). The warm-start data pads each solution with redundant lines
 (re-checks of a line, restatements of the running total): correct but longer than needed. Skipping a
 needed line means adding several digits in one step, which the tiny model cannot do, so too-short
 answers fail.
@@ -15,6 +17,7 @@ Text format (tokens separated by single spaces)::
 
 from __future__ import annotations
 
+import math
 import random
 from dataclasses import dataclass
 
@@ -26,7 +29,9 @@ RECHECK_WORD = "check"
 RESTATE_WORDS = ("so", "total")
 SYMBOL_WORDS = ("+", "=")
 MAX_NUMBER = 45  # the largest running sum: 9 + 8 + ... + 1
-MAX_VERBOSITY = 5
+MAX_VERBOSITY = 3
+MIN_DIGITS = 2
+MAX_DIGITS = 7
 
 
 @dataclass(frozen=True)
@@ -54,14 +59,24 @@ def task_words() -> list[str]:
     return words + [str(n) for n in range(MAX_NUMBER + 1)]
 
 
-def sample_problem(rng: random.Random, min_digits: int, max_digits: int) -> Problem:
-    """Draw a problem with a uniform number of digits in [min_digits, max_digits], digits distinct."""
+def check_digit_range(min_digits: int, max_digits: int) -> None:
+    """``ValueError`` unless ``2 <= min_digits <= max_digits <= 9``."""
     if not 2 <= min_digits <= max_digits <= 9:
         raise ValueError(
             f"digit counts must satisfy 2 <= min_digits <= max_digits <= 9, got {min_digits}..{max_digits}"
         )
+
+
+def sample_problem(rng: random.Random, min_digits: int, max_digits: int) -> Problem:
+    """Draw a problem with a uniform number of digits in [min_digits, max_digits], digits distinct."""
+    check_digit_range(min_digits, max_digits)
     k = rng.randint(min_digits, max_digits)
     return Problem(tuple(rng.sample(range(1, 10), k)))
+
+
+def distinct_problems(digits: int) -> int:
+    """How many problems have ``digits`` distinct digits 1..9 in order: ``9! / (9 - digits)!``."""
+    return math.perm(9, digits)
 
 
 def sample_problems(
@@ -71,7 +86,16 @@ def sample_problems(
     max_digits: int,
     exclude: set[Problem] | frozenset[Problem] = frozenset(),
 ) -> list[Problem]:
-    """Draw ``count`` distinct problems, none of them in ``exclude``."""
+    """Draw ``count`` distinct problems, none of them in ``exclude``; ``ValueError`` if there are fewer."""
+    check_digit_range(min_digits, max_digits)
+    available = sum(distinct_problems(k) for k in range(min_digits, max_digits + 1)) - sum(
+        min_digits <= p.difficulty <= max_digits for p in exclude
+    )
+    if count > available:
+        raise ValueError(
+            f"count={count} is invalid: allowed is at most {available} (the distinct problems with "
+            f"{min_digits}..{max_digits} digits, less the excluded ones)"
+        )
     problems: list[Problem] = []
     seen = set(exclude)
     while len(problems) < count:
@@ -100,6 +124,14 @@ def minimal_solution(problem: Problem) -> str:
     """The shortest correct solution: one line per needed addition, then the answer."""
     lines = [_line(*step) for step in solution_lines(problem)]
     return " ".join([*lines, ANSWER_WORD, str(problem.answer)])
+
+
+def shortest_correct_length(difficulty: int) -> int:
+    """Tokens (one per word, EOS included) of the shortest correct solution with ``difficulty`` digits.
+
+    ``k - 1`` lines of 6 words, ``answer`` and the sum, EOS: ``6k - 3``.
+    """
+    return 6 * (difficulty - 1) + 3
 
 
 def overthinking_solution(problem: Problem, rng: random.Random) -> str:
@@ -132,3 +164,14 @@ def extract_answer(completion: str) -> int | None:
 def is_correct(completion: str, answer: int) -> bool:
     """Whether the completion's final answer equals the problem's sum."""
     return extract_answer(completion) == answer
+
+
+def sample_problems_per_difficulty(
+    rng: random.Random, per_difficulty: int, min_digits: int, max_digits: int
+) -> list[Problem]:
+    """``per_difficulty`` distinct problems at each digit count in [min_digits, max_digits], easiest first."""
+    return [
+        problem
+        for digits in range(min_digits, max_digits + 1)
+        for problem in sample_problems(rng, per_difficulty, digits, digits)
+    ]

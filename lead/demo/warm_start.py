@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import math
 import random
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import torch
-from tqdm import tqdm
 from transformers import PreTrainedModel, PreTrainedTokenizerFast
 
 from lead.demo.task import Problem, overthinking_solution, sample_problem
@@ -70,10 +69,12 @@ def train_warm_start(
     max_digits: int,
     held_out: set[Problem],
     seed: int,
+    on_step: Callable[[], None] = lambda: None,
 ) -> list[float]:
     """Train in place on freshly drawn over-thinking solutions (never a held-out problem).
 
-    Linear warm-up over the first 5% of steps, then cosine decay. Returns the loss of every step.
+    Linear warm-up over the first 5% of steps, then cosine decay; ``on_step`` is called after each
+    step. Returns the loss of every step.
     """
     rng = random.Random(seed)
     torch.manual_seed(seed)
@@ -89,7 +90,7 @@ def train_warm_start(
     model.train()
     losses = []
     batches: list[list[tuple[list[int], list[int]]]] = []
-    for _ in tqdm(range(steps), desc="warm start (SFT)", leave=False):
+    for _ in range(steps):
         if not batches:
             batches = _length_bucketed_batches(
                 tokenizer, rng, batch_size, min_digits=min_digits, max_digits=max_digits, held_out=held_out
@@ -101,5 +102,6 @@ def train_warm_start(
         optimizer.step()
         scheduler.step()
         losses.append(loss.item())
+        on_step()
     model.eval()
     return losses

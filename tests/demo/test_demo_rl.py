@@ -35,6 +35,7 @@ def test_one_rl_step_moves_the_weights_and_records_lengths(method: str, tmp_path
     rows: list[StepRow] = []
     run = run_rl(method, warm_start, tokenizer, sample_problems(random.Random(0), 8, 2, 4), settings,
                  str(tmp_path), rows.append)  # fmt: skip
+    assert run.estimator.name == method and run.estimator.step == 1
 
     after = run.model.state_dict()
     changed = any(not torch.equal(before[name], after[name]) for name in before)

@@ -7,12 +7,16 @@ import random
 import pytest
 
 from lead.demo.task import (
+    MAX_DIGITS,
+    MIN_DIGITS,
     Problem,
     extract_answer,
     is_correct,
     minimal_solution,
     overthinking_solution,
     sample_problems,
+    sample_problems_per_difficulty,
+    shortest_correct_length,
     solution_lines,
 )
 from lead.demo.tokenizer import build_tokenizer
@@ -51,6 +55,8 @@ def test_problem_sampling_excludes_held_out_and_validates_digit_counts() -> None
     assert not held_out & set(fresh)
     with pytest.raises(ValueError, match="min_digits"):
         sample_problems(random.Random(0), 1, 1, 3)
+    with pytest.raises(ValueError, match="count=72 is invalid: allowed is at most 71"):
+        sample_problems(random.Random(0), 72, 2, 2, exclude={Problem((1, 2))})
 
 
 def test_tokenizer_covers_every_task_word_and_round_trips() -> None:
@@ -62,3 +68,27 @@ def test_tokenizer_covers_every_task_word_and_round_trips() -> None:
         assert tokenizer.unk_token_id not in ids
         assert len(ids) == len(text.split())
         assert tokenizer.decode([*ids, tokenizer.eos_token_id], skip_special_tokens=True) == text
+
+
+def test_shortest_correct_length_counts_the_minimal_solution_tokens_and_eos() -> None:
+    tokenizer = build_tokenizer()
+    for problem in sample_problems(random.Random(4), 60, 2, 9):
+        tokens = len(tokenizer(minimal_solution(problem))["input_ids"]) + 1
+        assert tokens == shortest_correct_length(problem.difficulty)
+    assert shortest_correct_length(MAX_DIGITS) >= 4 * shortest_correct_length(MIN_DIGITS)
+
+
+def test_padded_solutions_over_think_at_every_difficulty() -> None:
+    rng = random.Random(5)
+    tokenizer = build_tokenizer()
+    for digits in range(MIN_DIGITS, MAX_DIGITS + 1):
+        problems = sample_problems(rng, 50, digits, digits)
+        lengths = [len(tokenizer(overthinking_solution(p, rng))["input_ids"]) + 1 for p in problems]
+        assert min(lengths) >= shortest_correct_length(digits)
+        assert sum(lengths) / len(lengths) > 1.3 * shortest_correct_length(digits), digits
+
+
+def test_held_out_problems_come_in_equal_numbers_per_difficulty() -> None:
+    problems = sample_problems_per_difficulty(random.Random(6), 5, 2, 4)
+    assert [p.difficulty for p in problems] == [2] * 5 + [3] * 5 + [4] * 5
+    assert len(set(problems)) == 15

@@ -106,3 +106,18 @@ def test_metrics_are_prefixed_and_padding_rows_get_zero(name):
     assert advantages.shape == rewards.shape and torch.all(advantages[-1] == 0)
     assert all(key.startswith(f"{name}/") for key in metrics)
     assert metrics[f"{name}/num_ignored_rows"] == 1.0
+
+
+@pytest.mark.parametrize("name", sorted(METHODS))
+def test_options_never_shadow_the_options_api_and_report_their_budget(name):
+    options_class = METHODS[name].options
+    api = {member for member in dir(options_class) if not member.startswith("_")}
+    declared = {option_name for option_name, _, _ in options_class.declared()}
+    assert not declared & (api - declared), "an option name hides a method of MethodOptions"
+    scaled = [
+        option_name
+        for option_name, _, declaration in options_class.declared()
+        if declaration.scale == "budget"
+    ]
+    budget = make_estimator(name, budget=BUDGET).options.generation_budget()
+    assert budget == (BUDGET if scaled else None)

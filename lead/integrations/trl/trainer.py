@@ -115,11 +115,11 @@ class LEADGRPOTrainer(GRPOTrainer):
                 raise ValueError(
                     "method_options are for a method given by name: allowed is None with an estimator"
                 )
-            if method.options.budget() != budget:
+            if method.options.generation_budget() != budget:
                 logger.warning(
                     "%s budget %s differs from max_completion_length=%s; the budget should match it",
                     method.name,
-                    method.options.budget(),
+                    method.options.generation_budget(),
                     budget,
                 )
             return method

@@ -15,6 +15,7 @@ from lead.integrations.verl.data_checks import check_l1_rows, check_problem_ids
 from lead.integrations.verl.method_config import budget_key, method_options, project_method
 from lead.methods import METHODS
 from lead.reward.l1_shaping import L1Shaping
+from lead.reward.score import check_time_limits
 from lead.reward.shaping import CONFIG_KEY, LengthShaping
 
 STATE_CALLBACK = "lead.integrations.verl.checkpoint.EstimatorStateCallback"
@@ -128,6 +129,7 @@ def check_training_config(config: Any) -> list[str]:
     shaping, l1 = _reward_shaping(config), _l1_shaping(config)
     l1.check_static_shaping(shaping)
     _check_length_source(config, shaping, l1)
+    check_time_limits(OmegaConf.select(config, CONFIG_KEY))
     method = project_method(config)
     if method is None:
         check_l1_rows(config, l1)
@@ -157,9 +159,9 @@ def check_training_config(config: Any) -> list[str]:
             "reward.custom_reward_function.path is null: verl's built-in scorer for the data source is used"
         )
     max_response_length = OmegaConf.select(config, "data.max_response_length")
-    if max_response_length is not None and options.budget() != max_response_length:
+    if max_response_length is not None and options.generation_budget() != max_response_length:
         warnings.append(
-            f"{budget_key(method)}={options.budget():g} differs from "
+            f"{budget_key(method)}={options.generation_budget():g} differs from "
             f"data.max_response_length={max_response_length}"
         )
     if config.trainer.use_v1 and config.trainer.get("checkpoint_callback_class") != STATE_CALLBACK:
