@@ -10,9 +10,10 @@ from typing import Any
 
 from omegaconf import OmegaConf
 
+from lead.core.options import MethodOptions
 from lead.integrations.verl.checkpoint import resolve_resume_folder, starts_fresh, state_to_restore
 from lead.integrations.verl.data_checks import check_l1_rows, check_problem_ids
-from lead.integrations.verl.method_config import budget_key, method_options, project_method
+from lead.integrations.verl.method_config import method_options, option_keys, project_method
 from lead.methods import METHODS
 from lead.reward.l1_shaping import L1Shaping
 from lead.reward.score import check_time_limits
@@ -113,6 +114,19 @@ def _check_correctness_only(shaping: LengthShaping, l1: L1Shaping, method: str) 
             )
 
 
+def _budget_warnings(config: Any, method: str, options: MethodOptions) -> list[str]:
+    """A method whose budget option differs from the generation cap (methods without one: none)."""
+    max_response_length = OmegaConf.select(config, "data.max_response_length")
+    declared = options.declared()
+    return [
+        f"{key}={getattr(options, name):g} differs from data.max_response_length={max_response_length}"
+        for key, (name, _, declaration) in zip(option_keys(method), declared, strict=True)
+        if declaration.scale == "budget"
+        and max_response_length is not None
+        and getattr(options, name) != max_response_length
+    ]
+
+
 def check_training_config(config: Any) -> list[str]:
     """Validate ``config`` for this plugin; returns warnings, raises ``ValueError`` on errors."""
     warnings = _validation_warnings(config)
@@ -158,12 +172,7 @@ def check_training_config(config: Any) -> list[str]:
         warnings.append(
             "reward.custom_reward_function.path is null: verl's built-in scorer for the data source is used"
         )
-    max_response_length = OmegaConf.select(config, "data.max_response_length")
-    if max_response_length is not None and options.generation_budget() != max_response_length:
-        warnings.append(
-            f"{budget_key(method)}={options.generation_budget():g} differs from "
-            f"data.max_response_length={max_response_length}"
-        )
+    warnings.extend(_budget_warnings(config, method, options))
     if config.trainer.use_v1 and config.trainer.get("checkpoint_callback_class") != STATE_CALLBACK:
         warnings.append(
             f"trainer.checkpoint_callback_class is not {STATE_CALLBACK}: the {method} state is not saved "
