@@ -14,16 +14,14 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/scripts/train/common.sh"
 
 GRPO_RECIPE=(
-    algorithm.adv_estimator=grpo
+    "${GRPO_ADVANTAGE_RECIPE[@]}"
     reward.custom_reward_function.reward_kwargs.correct_weight=1.0
     reward.custom_reward_function.reward_kwargs.length_bonus=1.0
     reward.custom_reward_function.reward_kwargs.length_threshold=2000
     reward.custom_reward_function.reward_kwargs.bonus_requires_correct=True
     reward.custom_reward_function.reward_kwargs.length_unit=release_chars
     data.max_response_length=2000
-    actor_rollout_ref.actor.optim.lr=1e-6
-    actor_rollout_ref.actor.clip_ratio_low=0.2
-    actor_rollout_ref.actor.clip_ratio_high=0.28
+    "${CLIP_HIGHER_RECIPE[@]}"
     trainer.project_name=MATH_GRPO
     trainer.save_freq=20
 )

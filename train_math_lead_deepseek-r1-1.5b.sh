@@ -17,10 +17,8 @@ LEAD_RECIPE=(
     algorithm.lead_lstar_mode=max_sym
     algorithm.lead_aggregator=mean_correct
     algorithm.lead_static_lambda_corr=null
-    data.max_response_length=8000
     actor_rollout_ref.actor.optim.lr=2e-6
     trainer.project_name=MATH_LEAD
-    trainer.save_freq=50
 )
 
 launch_training deepseek-r1-1.5B-math-LEAD math_lead_4k_deepseek-r1-1.5b "${LEAD_RECIPE[@]}" -- "$@"

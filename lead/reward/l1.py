@@ -33,6 +33,8 @@ from typing import Any
 
 import numpy as np
 
+from lead.data.instructions import with_instructions
+
 L1_KINDS = ("exact", "max")
 L1_MODES = ("exact", "max", "mix")
 PAPER_BUDGET = 4096
@@ -148,22 +150,16 @@ def draw_targets(
     return targets, kinds
 
 
-def with_target(row: Mapping[str, Any], kind: str, target_tokens: int) -> dict[str, Any]:
-    """A copy of an RL-schema row whose last message asks for ``target_tokens`` and whose
-    ``extra_info`` records the target and its kind."""
-    messages = [dict(message) for message in row["prompt"]]
-    messages[-1]["content"] = f"{messages[-1]['content']} {l1_instruction(kind, target_tokens)}"
-    extra_info = {**row["extra_info"], TARGET_KEY: int(target_tokens), KIND_KEY: kind}
-    return {**row, "prompt": messages, "extra_info": extra_info}
-
-
 def l1_rows(
     rows: Iterable[Mapping[str, Any]], mode: str, seed: int, min_target: int, max_target: int
 ) -> list[dict[str, Any]]:
-    """L1 training rows from RL-schema rows, in order (see :func:`draw_targets`)."""
+    """L1 training rows from RL-schema rows, in order (see :func:`draw_targets`): each last message
+    asks for its target (:func:`l1_instruction`) and each ``extra_info`` records the target and kind."""
     rows = list(rows)
     targets, kinds = draw_targets(len(rows), mode, seed, min_target, max_target)
-    return [
-        with_target(row, str(kind), int(target))
-        for row, kind, target in zip(rows, kinds, targets, strict=True)
-    ]
+    pairs = [(str(kind), int(target)) for kind, target in zip(kinds, targets, strict=True)]
+    return with_instructions(
+        rows,
+        (l1_instruction(kind, target) for kind, target in pairs),
+        ({TARGET_KEY: target, KIND_KEY: kind} for kind, target in pairs),
+    )

@@ -21,6 +21,7 @@ from typing import Any
 
 from lead.reward.equivalence import Verdict, answers_equal
 from lead.reward.extract import extract_answer
+from lead.reward.l1_shaping import L1Shaping
 from lead.reward.shaping import CONFIG_KEY, LengthShaping, release_length
 from lead.reward.stats import STATS
 from lead.reward.timeout import DEFAULT_QUEUE_TIMEOUT, GradingSession
@@ -253,8 +254,12 @@ def _response_tokens(
     response_length: Any,
     tokenizer: Any,
     tokenizer_path: str | None,
+    needed_by: str,
 ) -> int:
-    """Token count of the response: given by the caller, else counted with a tokenizer."""
+    """Token count of the response: given by the caller, else counted with a tokenizer.
+
+    ``needed_by`` names the setting that needs it, for the error when neither is there.
+    """
     given = _caller_count("response_length", response_length, extra_info)
     if given is not None:
         return given
@@ -262,7 +267,7 @@ def _response_tokens(
         tokenizer = _load_tokenizer(str(tokenizer_path))
     if tokenizer is None:
         raise ValueError(
-            f"{CONFIG_KEY}.length_bonus > 0 needs the response length in tokens: allowed is the project's "
+            f"{CONFIG_KEY}.{needed_by} needs the response length in tokens: allowed is the project's "
             f"reward manager (LEADRewardManager), {CONFIG_KEY}.tokenizer_path, or a response_length "
             "passed by the caller (keyword or extra_info['response_length'])"
         )
@@ -295,6 +300,10 @@ def compute_score(
     length_threshold: int = 2000,
     bonus_requires_correct: bool = True,
     length_unit: str = "tokens",
+    length_reward: str = "none",
+    l1_exact_alpha: float | None = None,
+    l1_max_alpha: float | None = None,
+    l1_budget: float | None = None,
     response_length: int | None = None,
     sequence_chars: int | None = None,
     tokenizer: Any = None,
@@ -305,8 +314,9 @@ def compute_score(
 
     Returns ``{"score", "acc", "pred", "has_answer", "timed_out", "unreadable", "queue_timed_out",
     "queue_seconds", "length_bonus"}`` for every sample (the grader's outcomes as in
-    :class:`GradeResult`; ``length_bonus``: the bonus this response earned); verl carries every key
-    to the trainer as the sample's reward extra info. With the defaults ``score = acc``
+    :class:`GradeResult`; ``length_bonus``: the bonus this response earned), and ``"l1_target"``
+    too with an L1 reward; verl carries every key to the trainer as the sample's reward extra
+    info. With the defaults ``score = acc``
     (1.0 / 0.0); otherwise ``score = correct_weight * acc + length_bonus * [length <=
     length_threshold and (acc or not bonus_requires_correct)]`` (see ``lead.reward.shaping``).
     A length is needed only when ``length_bonus > 0``. With ``length_unit="tokens"`` it is the
@@ -315,25 +325,36 @@ def compute_score(
     ``tokenizer_path``. With ``length_unit="release_chars"`` it is ``sequence_chars / 4``, the
     characters of the decoded prompt plus response (keyword, else ``extra_info["sequence_chars"]``,
     set by the project's reward manager). In verl every keyword is set in
-    ``reward.custom_reward_function.reward_kwargs``. Sample data never makes this raise; an invalid
+    ``reward.custom_reward_function.reward_kwargs``. Sample data never makes this raise, but for an L1
+    row without its target (the trainer's checks find those before training); an invalid
     configuration raises ValueError naming the key. ``data_source`` is accepted for verl's
     signature; every source is graded as math.
+
+    ``length_reward`` ``l1_exact``, ``l1_max`` or ``l1_row`` makes the score L1's reward instead
+    (``lead.reward.l1_shaping``: the row's target ``extra_info["l1_target"]``, its kind
+    ``extra_info["l1_kind"]`` for ``l1_row``, alphas ``l1_exact_alpha`` / ``l1_max_alpha``, null for
+    the paper's scaled to ``l1_budget``), with the response's tokens from the same sources as above.
     """
     shaping = LengthShaping(
         correct_weight, length_bonus, length_threshold, bonus_requires_correct, length_unit
     )
+    l1 = L1Shaping(length_reward, l1_exact_alpha, l1_max_alpha, l1_budget)
+    l1.check_static_shaping(shaping)
     length = None
     if shaping.needs_sequence_chars:
         length = _release_length(extra_info, sequence_chars)
-    elif shaping.needs_length:
+    elif shaping.needs_length or l1.enabled:
+        needed_by = f"length_reward={length_reward}" if l1.enabled else "length_bonus > 0"
         length = _response_tokens(
-            _as_text(solution_str), extra_info, response_length, tokenizer, tokenizer_path
+            _as_text(solution_str), extra_info, response_length, tokenizer, tokenizer_path, needed_by
         )
+    row = l1.row_kind_and_target(extra_info) if l1.enabled else None  # a bad row fails before grading
     result = grade(
         solution_str, ground_truth, timeout=timeout, fallback=fallback, queue_timeout=queue_timeout
     )
-    return {
-        "score": shaping.score(result.correct, length),
+    score = shaping.score(result.correct, length) if row is None else l1.score(*row, result.correct, length)
+    scored = {
+        "score": score,
         "acc": 1.0 if result.correct else 0.0,
         "pred": result.pred,
         "has_answer": result.has_answer,
@@ -343,3 +364,6 @@ def compute_score(
         "queue_seconds": result.queue_seconds,
         "length_bonus": shaping.bonus(result.correct, length),
     }
+    if row is not None:
+        scored["l1_target"] = row[1]
+    return scored

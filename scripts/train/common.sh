@@ -1,11 +1,12 @@
-# Shared by every training script (sourced, not run): the environment, the paper's common recipe
-# and the one function that launches. A training script sets `set -euo pipefail`, sources this
-# file, lists only the keys its method changes, and ends with
+# Shared by every training script (sourced, not run): the environment, the paper's common recipe,
+# the settings several methods share and the one function that launches. A training script sets
+# `set -euo pipefail`, sources this file, lists only the keys its method changes, and ends with
 #
 #   launch_training DEFAULT_EXPERIMENT_NAME DEFAULT_RUN_FOLDER METHOD_OVERRIDES... -- "$@"
 #
 # Environment (all optional): N_GPUS (4), NNODES (1), CUDA_VISIBLE_DEVICES (0..N_GPUS-1), BASE_MODEL,
-# DATA_DIR (./data/math), OUTPUT_ROOT (./results), CKPT_DIR ($OUTPUT_ROOT/<run folder>),
+# DATA_DIR (./data/math), L1_DATA_DIR (./data/l1), THINKPRUNE_DATA_DIR (./data/thinkprune), OUTPUT_ROOT
+# (./results), CKPT_DIR ($OUTPUT_ROOT/<run folder>),
 # EXPERIMENT_NAME, LOGGER (comma list; default console, plus wandb when WANDB_API_KEY is set),
 # ROLLOUT_TP_SIZE (1), MAX_CKPT_TO_KEEP (3), DYNAMIC_SAMPLING (0), PYTHON (python), DRY_RUN (0: train;
 # 1: compose and validate only, no GPU needed). ./.env is sourced when present (see .env.example).
@@ -33,6 +34,13 @@
 # every batch like the published runs; DYNAMIC_SAMPLING=1 turns on verl 0.9.1's filter (v1 trainer),
 # which drops groups whose rewards are all equal and refills the batch from the dataloader, so
 # trainer.total_epochs then counts steps, not passes (the run logs data/prompts_consumed).
+# A script whose method filters groups as part of its recipe (DLER) sets DYNAMIC_SAMPLING's default
+# to 1 before sourcing this file.
+#
+# The project's defaults for every method (Table 1's LEAD run, unless noted): budget 8000 tokens
+# (data.max_response_length), lr 1e-6 (the GRPO baseline's and the neighbouring methods' papers';
+# LEAD's run sets its own 2e-6), a checkpoint every 50 steps. A method's script overrides what its
+# paper sets otherwise.
 
 PROJECT_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 if [[ -f "$PROJECT_ROOT/.env" ]]; then set -a; source "$PROJECT_ROOT/.env"; set +a; fi
@@ -43,6 +51,8 @@ export CUDA_VISIBLE_DEVICES="${CUDA_VISIBLE_DEVICES:-$(seq -s, 0 $((N_GPUS - 1))
 ROLLOUT_TP_SIZE="${ROLLOUT_TP_SIZE:-1}"
 BASE_MODEL="${BASE_MODEL:-deepseek-ai/DeepSeek-R1-Distill-Qwen-1.5B}"
 DATA_DIR="${DATA_DIR:-$PROJECT_ROOT/data/math}"
+L1_DATA_DIR="${L1_DATA_DIR:-$PROJECT_ROOT/data/l1}"
+THINKPRUNE_DATA_DIR="${THINKPRUNE_DATA_DIR:-$PROJECT_ROOT/data/thinkprune}"
 OUTPUT_ROOT="${OUTPUT_ROOT:-$PROJECT_ROOT/results}"
 MAX_CKPT_TO_KEEP="${MAX_CKPT_TO_KEEP:-3}"
 DYNAMIC_SAMPLING="${DYNAMIC_SAMPLING:-0}"
@@ -72,9 +82,11 @@ COMMON_RECIPE=(
     data.train_batch_size=128
     data.max_prompt_length=1024
     data.filter_overlong_prompts=True
+    data.max_response_length=8000
     actor_rollout_ref.model.path="$BASE_MODEL"
     actor_rollout_ref.model.use_remove_padding=True
     actor_rollout_ref.model.enable_gradient_checkpointing=True
+    actor_rollout_ref.actor.optim.lr=1e-6
     actor_rollout_ref.actor.ppo_mini_batch_size=16
     actor_rollout_ref.actor.ppo_epochs=1
     actor_rollout_ref.actor.use_dynamic_bsz=True
@@ -98,7 +110,36 @@ COMMON_RECIPE=(
     trainer.nnodes="$NNODES"
     trainer.test_freq=20
     trainer.total_epochs=7
+    trainer.save_freq=50
     trainer.max_actor_ckpt_to_keep="$MAX_CKPT_TO_KEEP"
+)
+
+# Settings that several methods' papers share, written once and used by name (no script repeats a
+# key=value of another).
+# Clip-higher, asymmetric clip ratios: the GRPO baseline (the release), DLER and LASER.
+CLIP_HIGHER_RECIPE=(
+    actor_rollout_ref.actor.clip_ratio_low=0.2
+    actor_rollout_ref.actor.clip_ratio_high=0.28
+)
+# verl's GRPO advantage on the reward function's score: the GRPO baseline, L1 and ThinkPrune.
+GRPO_ADVANTAGE_RECIPE=(
+    algorithm.adv_estimator=grpo
+)
+# 16 responses a prompt: DLER, L1 and ThinkPrune.
+SIXTEEN_ROLLOUTS_RECIPE=(
+    actor_rollout_ref.rollout.n=16
+)
+# LASER's trainer (the paper), for LASER and LASER-D: sampling at temperature 0.6, clip-higher.
+LASER_TRAINER_RECIPE=(
+    actor_rollout_ref.rollout.temperature=0.6
+    "${CLIP_HIGHER_RECIPE[@]}"
+)
+# L1's trainer, for L1-Exact and L1-Max: GRPO, 16 responses a prompt, the 4096-token budget of the
+# release's L1-Exact run (where its target range [100, 4000] and its alphas belong).
+L1_TRAINER_RECIPE=(
+    "${GRPO_ADVANTAGE_RECIPE[@]}"
+    "${SIXTEEN_ROLLOUTS_RECIPE[@]}"
+    data.max_response_length=4096
 )
 
 # launch_training EXPERIMENT RUN_FOLDER OVERRIDE... [-- EXTRA...]: train with the common recipe, then

@@ -145,3 +145,16 @@ def test_missing_input_exits_1(tmp_path, capsys):
         str(tmp_path / "o.parquet"),
     ]
     assert prepare_l1.main(args) == 1 and "no such file" in capsys.readouterr().err
+
+
+def test_test_split_gets_targets_too(tmp_path, monkeypatch):
+    """--split test reads MATH-500 and writes data/l1/test_<mode>.parquet (validation is scored by L1)."""
+    monkeypatch.setattr(prepare_l1, "ROOT", tmp_path)
+    math = tmp_path / "data" / "math"
+    math.mkdir(parents=True)
+    (math / "test.parquet").write_bytes((ROOT / "data" / "math" / "test.parquet").read_bytes())
+    assert prepare_l1.main(["--mode", "mix", "--split", "test"]) == 0
+    built = load_rl_parquet(tmp_path / "data" / "l1" / "test_mix.parquet")
+    assert len(built) == 500
+    assert set(built["extra_info"].map(lambda info: info["split"])) == {"test"}
+    assert set(built["extra_info"].map(lambda info: info["l1_kind"])) == {"exact", "max"}

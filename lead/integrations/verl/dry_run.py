@@ -71,6 +71,10 @@ SHOWN_KEYS = (
     "reward.custom_reward_function.reward_kwargs.length_threshold",
     "reward.custom_reward_function.reward_kwargs.bonus_requires_correct",
     "reward.custom_reward_function.reward_kwargs.length_unit",
+    "reward.custom_reward_function.reward_kwargs.length_reward",
+    "reward.custom_reward_function.reward_kwargs.l1_exact_alpha",
+    "reward.custom_reward_function.reward_kwargs.l1_max_alpha",
+    "reward.custom_reward_function.reward_kwargs.l1_budget",
     "reward.reward_manager.source",
     "reward.reward_manager.name",
     "trainer.use_v1",
@@ -80,11 +84,13 @@ SHOWN_KEYS = (
     "trainer.n_gpus_per_node",
     "trainer.nnodes",
     "trainer.total_epochs",
+    "trainer.total_training_steps",
     "trainer.save_freq",
     "trainer.max_actor_ckpt_to_keep",
     "trainer.test_freq",
     "trainer.val_before_train",
     "trainer.resume_mode",
+    "trainer.resume_from_path",
     "trainer.fresh_method_state",
     "trainer.critic_warmup",
     "trainer.default_local_dir",
@@ -133,13 +139,18 @@ def validate(config: DictConfig) -> list[str]:
 
 def shown_values(config: DictConfig) -> dict[str, str]:
     """``key -> printed value`` of :data:`SHOWN_KEYS`, with the selected method's resolved options
-    after ``algorithm.adv_estimator``."""
+    after ``algorithm.adv_estimator`` and L1's alphas as the reward will use them."""
     from lead.integrations.verl.method_config import project_method, resolved_options
+    from lead.reward.l1_shaping import L1Shaping
+    from lead.reward.shaping import CONFIG_KEY
 
     method = project_method(config)
+    l1 = L1Shaping.from_reward_kwargs(OmegaConf.select(config, CONFIG_KEY)).resolved()
     shown: dict[str, str] = {}
     for key in SHOWN_KEYS:
-        shown[key] = format_value(OmegaConf.select(config, key))
+        prefix, _, name = key.rpartition(".")
+        value = l1[name] if prefix == CONFIG_KEY and name in l1 else OmegaConf.select(config, key)
+        shown[key] = format_value(value)
         if key == "algorithm.adv_estimator" and method is not None:
             shown.update(
                 {name: str(value) for name, value in resolved_options(method, config.algorithm).items()}

@@ -10,8 +10,12 @@ from typing import Any
 
 from omegaconf import OmegaConf
 
+from lead.core.options import MethodOptions
 from lead.integrations.verl.checkpoint import resolve_resume_folder, starts_fresh, state_to_restore
-from lead.integrations.verl.method_config import budget_key, method_options, project_method
+from lead.integrations.verl.data_checks import check_l1_rows, check_problem_ids
+from lead.integrations.verl.method_config import method_options, option_keys, project_method
+from lead.methods import METHODS
+from lead.reward.l1_shaping import L1Shaping
 from lead.reward.score import check_time_limits
 from lead.reward.shaping import CONFIG_KEY, LengthShaping
 
@@ -30,11 +34,23 @@ def _reward_shaping(config: Any) -> LengthShaping:
     return LengthShaping.from_reward_kwargs(OmegaConf.select(config, CONFIG_KEY))
 
 
-def _check_length_source(config: Any, shaping: LengthShaping) -> None:
-    """A length bonus needs its length: response tokens or the decoded sequence's characters."""
-    if not shaping.needs_length or _uses_lead_reward_manager(config):
+def _l1_shaping(config: Any) -> L1Shaping:
+    """The L1 reward the run's ``compute_score`` will use (validated)."""
+    return L1Shaping.from_reward_kwargs(OmegaConf.select(config, CONFIG_KEY))
+
+
+def _check_length_source(config: Any, shaping: LengthShaping, l1: L1Shaping) -> None:
+    """A length bonus needs its length: response tokens or the decoded sequence's characters; an L1
+    reward needs the true token count of each response, which the project's reward manager passes."""
+    if _uses_lead_reward_manager(config) or not (shaping.needs_length or l1.enabled):
         return
     manager = f"reward.reward_manager.name={config.reward.reward_manager.name!r}"
+    if l1.enabled:
+        raise ValueError(
+            f"{CONFIG_KEY}.length_reward={l1.length_reward} needs each response's true length in tokens "
+            f"(end token included), which {manager} does not pass: allowed is reward.reward_manager.name="
+            f"{REWARD_MANAGER_CLASS} (source importlib, the project default)"
+        )
     if shaping.needs_sequence_chars:
         raise ValueError(
             f"{CONFIG_KEY}.length_unit=release_chars needs the characters of each decoded prompt plus "
@@ -84,15 +100,31 @@ def _validation_warnings(config: Any) -> list[str]:
     ]
 
 
-def _check_correctness_only(shaping: LengthShaping, method: str) -> None:
+def _check_correctness_only(shaping: LengthShaping, l1: L1Shaping, method: str) -> None:
     """The methods read correctness from the reward, so the score must be the 0/1 correctness."""
-    for name, allowed in (("length_bonus", 0.0), ("correct_weight", 1.0)):
-        value = getattr(shaping, name)
+    for name, value, allowed in (
+        ("length_bonus", shaping.length_bonus, 0.0),
+        ("correct_weight", shaping.correct_weight, 1.0),
+        ("length_reward", l1.length_reward, "none"),
+    ):
         if value != allowed:
             raise ValueError(
                 f"{CONFIG_KEY}.{name}={value} is invalid with adv_estimator={method}: the score must be the "
                 f"0/1 correctness (the method computes its own length reward); allowed is {allowed}"
             )
+
+
+def _budget_warnings(config: Any, method: str, options: MethodOptions) -> list[str]:
+    """A method whose budget option differs from the generation cap (methods without one: none)."""
+    max_response_length = OmegaConf.select(config, "data.max_response_length")
+    declared = options.declared()
+    return [
+        f"{key}={getattr(options, name):g} differs from data.max_response_length={max_response_length}"
+        for key, (name, _, declaration) in zip(option_keys(method), declared, strict=True)
+        if declaration.scale == "budget"
+        and max_response_length is not None
+        and getattr(options, name) != max_response_length
+    ]
 
 
 def check_training_config(config: Any) -> list[str]:
@@ -108,11 +140,13 @@ def check_training_config(config: Any) -> list[str]:
             "algorithm.filter_groups.enable=True is ignored by the legacy trainer (trainer.use_v1=False): "
             "allowed is filter_groups with trainer.use_v1=True, or filter_groups.enable=False"
         )
-    shaping = _reward_shaping(config)
-    _check_length_source(config, shaping)
+    shaping, l1 = _reward_shaping(config), _l1_shaping(config)
+    l1.check_static_shaping(shaping)
+    _check_length_source(config, shaping, l1)
     check_time_limits(OmegaConf.select(config, CONFIG_KEY))
     method = project_method(config)
     if method is None:
+        check_l1_rows(config, l1)
         return warnings
 
     options = method_options(method, algorithm)
@@ -131,17 +165,14 @@ def check_training_config(config: Any) -> list[str]:
             f"reward.reward_manager.name='dapo' is invalid with adv_estimator={method}: its overlong shaping "
             "changes the correctness score; allowed are naive or LEADRewardManager"
         )
-    _check_correctness_only(shaping, method)
+    _check_correctness_only(shaping, l1, method)
+    if METHODS[method].needs_problem_ids:
+        check_problem_ids(config, method)
     if config.reward.custom_reward_function.get("path") is None:
         warnings.append(
             "reward.custom_reward_function.path is null: verl's built-in scorer for the data source is used"
         )
-    max_response_length = OmegaConf.select(config, "data.max_response_length")
-    if max_response_length is not None and options.generation_budget() != max_response_length:
-        warnings.append(
-            f"{budget_key(method)}={options.generation_budget():g} differs from "
-            f"data.max_response_length={max_response_length}"
-        )
+    warnings.extend(_budget_warnings(config, method, options))
     if config.trainer.use_v1 and config.trainer.get("checkpoint_callback_class") != STATE_CALLBACK:
         warnings.append(
             f"trainer.checkpoint_callback_class is not {STATE_CALLBACK}: the {method} state is not saved "

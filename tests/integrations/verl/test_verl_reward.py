@@ -303,3 +303,85 @@ def test_token_runs_do_not_decode_the_prompt(lead_config, tokenizer, rows, respo
     manager = load_reward_manager(lead_config(), tokenizer)
     (result, _), *_ = score_all(manager, tokenizer, rows, responses)
     assert "sequence_chars" not in result["reward_extra_info"]
+
+
+@pytest.fixture(scope="module")
+def l1_rows_file(tmp_path_factory: pytest.TempPathFactory) -> pd.DataFrame:
+    """MATH-500's first rows with L1 targets, written to and read back from a real parquet file."""
+    from lead.data.schema import write_rl_parquet
+    from lead.reward.l1 import l1_rows
+
+    source = pd.read_parquet(TEST_PARQUET).head(12).to_dict(orient="records")
+    path = tmp_path_factory.mktemp("l1") / "test_mix.parquet"
+    write_rl_parquet(l1_rows(source, "mix", seed=1, min_target=10, max_target=60), path)
+    return pd.read_parquet(path)
+
+
+def l1_expected(kind: str, correct: bool, target: int, length: int, exact_alpha=0.0003, max_alpha=0.001):
+    """L1's two rewards as the spec writes them."""
+    if kind == "exact":
+        return float(correct) - exact_alpha * abs(target - length)
+    return float(correct) * min(1.0, max(0.0, max_alpha * (target - length) + 0.5))
+
+
+def l1_scored(manager, tokenizer, frame: pd.DataFrame) -> list[tuple[dict, int, pd.Series, bool]]:
+    """Every row answered right (long) and wrong (short) through ``manager``."""
+    results = []
+    for _, row in frame.iterrows():
+        gold = row["reward_model"]["ground_truth"]
+        for correct, text in (
+            (True, "Let me think. " * 6 + f"\\boxed{{{gold}}}"),
+            (False, "\\boxed{123456789}"),
+        ):
+            data, length = sample(tokenizer, row, text)
+            results.append((manager.loop.run_until_complete(manager.run_single(data)), length, row, correct))
+    return results
+
+
+@pytest.mark.parametrize("reward", ["l1_row", "l1_exact", "l1_max"])
+def test_l1_rewards_of_real_rows_through_verls_loader(lead_config, tokenizer, l1_rows_file, reward):
+    """The reward manager's token count (end token included) and each row's target make the score."""
+    kind_of_reward = {"l1_exact": "exact", "l1_max": "max"}
+    frame = l1_rows_file
+    if reward in kind_of_reward:
+        frame = frame[frame["extra_info"].map(lambda info: info["l1_kind"]) == kind_of_reward[reward]]
+    assert len(frame) >= 3
+    config = lead_config(
+        "algorithm.adv_estimator=grpo", "data.max_response_length=4096", f"{KWARGS}.length_reward={reward}"
+    )
+    manager = load_reward_manager(config, tokenizer)
+    scored = l1_scored(manager, tokenizer, frame)
+    kinds = set()
+    for result, length, row, correct in scored:
+        info, target, kind = (
+            result["reward_extra_info"],
+            row["extra_info"]["l1_target"],
+            row["extra_info"]["l1_kind"],
+        )
+        kinds.add(kind)
+        assert (info["response_length"], info["l1_target"], info["acc"]) == (length, target, float(correct))
+        assert result["reward_score"] == pytest.approx(l1_expected(kind, correct, target, length), abs=1e-12)
+    assert kinds == ({"exact", "max"} if reward == "l1_row" else {kind_of_reward[reward]})
+    assert len({round(result["reward_score"], 9) for result, *_ in scored}) > 3  # lengths and targets matter
+
+
+def test_l1_alphas_follow_the_runs_budget(lead_config, tokenizer, l1_rows_file):
+    """reward_kwargs.l1_budget is ${data.max_response_length}: at 8192 the default alphas halve."""
+    config = lead_config(
+        "algorithm.adv_estimator=grpo", "data.max_response_length=8192", f"{KWARGS}.length_reward=l1_row"
+    )
+    manager = load_reward_manager(config, tokenizer)
+    for result, length, row, correct in l1_scored(manager, tokenizer, l1_rows_file.head(4)):
+        kind, target = row["extra_info"]["l1_kind"], row["extra_info"]["l1_target"]
+        expected = l1_expected(kind, correct, target, length, exact_alpha=0.00015, max_alpha=0.0005)
+        assert result["reward_score"] == pytest.approx(expected, abs=1e-12)
+
+
+def test_an_l1_run_on_rows_without_targets_names_the_builder(lead_config, tokenizer, rows, responses):
+    config = lead_config("algorithm.adv_estimator=grpo", f"{KWARGS}.length_reward=l1_exact")
+    manager = load_reward_manager(config, tokenizer)
+    data, _ = sample(tokenizer, rows.iloc[0], responses[0])
+    with pytest.raises(
+        ValueError, match=r"extra_info\['l1_target'\]=None is invalid .*scripts/data/prepare_l1.py"
+    ):
+        manager.loop.run_until_complete(manager.run_single(data))

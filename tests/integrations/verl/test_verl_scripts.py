@@ -5,10 +5,12 @@ from __future__ import annotations
 import os
 import re
 import shlex
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 pytestmark = pytest.mark.slow
@@ -286,19 +288,294 @@ def recipe_lines(script: Path) -> set[str]:
     return set(re.findall(r"^ {4}([a-z_]+\.[\w.]+=\S+)$", script.read_text(), flags=re.MULTILINE))
 
 
-def test_the_scripts_share_one_copy_of_the_common_recipe():
-    """Each script lists only what its method changes: no override is written in two places."""
-    common, lead, grpo = (recipe_lines(path) for path in (COMMON_SCRIPT, LEAD_SCRIPT, GRPO_SCRIPT))
-    assert len(common) > 25 and len(lead) > 10 and len(grpo) > 10
-    assert not common & lead and not common & grpo and not lead & grpo
-    for script in (LEAD_SCRIPT, GRPO_SCRIPT):
-        text = script.read_text()
-        assert "scripts/train/common.sh" in text and "launch_training " in text
-        assert "lead.integrations.verl.launch" not in text
-
-
 def test_bad_ratio_fails_before_python(tmp_path):
     ratio = dry_run(ROOT / "ablations/grpo_ratio/run.sh", tmp_path, RATIO="a lot")
     assert ratio.returncode != 0
     assert "RATIO='a lot' is invalid" in ratio.stderr
     assert "command:" not in ratio.stdout
+
+
+TRAIN_SCRIPTS = ROOT / "scripts/train"
+# What each method's script resolves to on top of the common recipe: its paper's settings, as far as
+# METHODS_SPEC.md gives them, and the project's where the script's header says so.
+METHOD_RECIPES = {
+    "dler": {
+        "algorithm.adv_estimator": "dler",
+        "algorithm.dler.budget": "4000",
+        "data.max_response_length": "4000",
+        "data.train_batch_size": "512",
+        "actor_rollout_ref.rollout.n": "16",
+        "actor_rollout_ref.rollout.temperature": "1.0",
+        "actor_rollout_ref.actor.clip_ratio_low": "0.2",
+        "actor_rollout_ref.actor.clip_ratio_high": "0.28",
+        "actor_rollout_ref.actor.optim.lr": "1e-06",
+        "actor_rollout_ref.actor.kl_loss_type": "mse",
+        "actor_rollout_ref.actor.kl_loss_coef": "0.0005",
+        "algorithm.filter_groups.enable": "True",
+        "algorithm.filter_groups.metric": "reward",
+        "trainer.experiment_name": "deepseek-r1-1.5B-math-DLER-dynamic-sampling",
+    },
+    "laser": {
+        "algorithm.adv_estimator": "laser",
+        "algorithm.laser.budget": "8000",
+        "algorithm.laser.target_length": "2000",
+        "data.max_response_length": "8000",
+        "actor_rollout_ref.rollout.n": "8",
+        "actor_rollout_ref.rollout.temperature": "0.6",
+        "actor_rollout_ref.actor.clip_ratio_low": "0.2",
+        "actor_rollout_ref.actor.clip_ratio_high": "0.28",
+        "actor_rollout_ref.actor.optim.lr": "1e-06",
+        "data.train_batch_size": "128",
+    },
+    "laser_d": {
+        "algorithm.adv_estimator": "laser_d",
+        "data.max_response_length": "8000",
+        "actor_rollout_ref.rollout.n": "8",
+        "actor_rollout_ref.rollout.temperature": "0.6",
+        "actor_rollout_ref.actor.clip_ratio_high": "0.28",
+        "actor_rollout_ref.actor.optim.lr": "1e-06",
+        "trainer.checkpoint_callback_class": "lead.integrations.verl.checkpoint.EstimatorStateCallback",
+    },
+    "kimi": {
+        "algorithm.adv_estimator": "kimi",
+        "data.max_response_length": "8000",
+        "actor_rollout_ref.rollout.n": "8",
+        "actor_rollout_ref.actor.optim.lr": "1e-06",
+    },
+    "arora_zanette": {
+        "algorithm.adv_estimator": "arora_zanette",
+        "algorithm.arora_zanette.alpha": "0.1",
+        "algorithm.arora_zanette.budget": "8000",
+        "actor_rollout_ref.rollout.n": "8",
+        "algorithm.use_kl_in_reward": "False",
+    },
+    "shorter_better": {
+        "algorithm.adv_estimator": "shorter_better",
+        "data.max_response_length": "6000",
+        "actor_rollout_ref.rollout.n": "8",
+        "actor_rollout_ref.rollout.temperature": "0.9",
+    },
+    "hapo": {
+        "algorithm.adv_estimator": "hapo",
+        "actor_rollout_ref.rollout.n": "4",
+        "data.max_response_length": "8000",
+        "trainer.checkpoint_callback_class": "lead.integrations.verl.checkpoint.EstimatorStateCallback",
+    },
+    "l1_exact": {
+        "algorithm.adv_estimator": "grpo",
+        "actor_rollout_ref.rollout.n": "16",
+        "data.max_response_length": "4096",
+        "reward.custom_reward_function.reward_kwargs.length_reward": "l1_exact",
+        "reward.custom_reward_function.reward_kwargs.l1_budget": "4096",
+        "reward.custom_reward_function.reward_kwargs.length_bonus": "0.0",
+        "reward.reward_manager.name": "LEADRewardManager",
+    },
+    "l1_max": {
+        "algorithm.adv_estimator": "grpo",
+        "actor_rollout_ref.rollout.n": "16",
+        "data.max_response_length": "4096",
+        "reward.custom_reward_function.reward_kwargs.length_reward": "l1_row",
+        "reward.reward_manager.name": "LEADRewardManager",
+    },
+    "thinkprune": {
+        "algorithm.adv_estimator": "grpo",
+        "actor_rollout_ref.rollout.n": "16",
+        "data.max_response_length": "4000",
+        "trainer.total_training_steps": "180",
+        "reward.custom_reward_function.reward_kwargs.length_bonus": "0.0",
+    },
+}
+METHOD_SCRIPTS = {name: TRAIN_SCRIPTS / f"{name}.sh" for name in METHOD_RECIPES}
+# The common recipe's keys no method script changes.
+UNCHANGED_BY_METHODS = (
+    "data.max_prompt_length",
+    "actor_rollout_ref.rollout.val_kwargs.temperature",
+    "actor_rollout_ref.actor.ppo_mini_batch_size",
+    "actor_rollout_ref.actor.use_kl_loss",
+    "trainer.val_before_train",
+    "trainer.test_freq",
+    "trainer.resume_mode",
+    "reward.custom_reward_function.path",
+)
+
+
+def build(builder: str, *arguments: str) -> None:
+    """Run ``scripts/data/<builder>`` with ``arguments``."""
+    built = subprocess.run(
+        [sys.executable, str(ROOT / "scripts/data" / builder), *arguments],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert built.returncode == 0, built.stderr
+
+
+@pytest.fixture(scope="module")
+def built_data(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """The L1 scripts' four files and ThinkPrune's first stage's, built from the project's data."""
+    folders = {name: tmp_path_factory.mktemp(name) for name in ("l1", "thinkprune")}
+    for mode in ("exact", "mix"):
+        for split in ("train", "test"):
+            output = folders["l1"] / f"{split}_{mode}.parquet"
+            build("prepare_l1.py", "--mode", mode, "--split", split, "--output", str(output))
+    stage_data = folders["thinkprune"] / "train_cap4000.parquet"
+    build("prepare_thinkprune.py", "--cap", "4000", "--output", str(stage_data))
+    return folders
+
+
+@pytest.mark.parametrize("method", list(METHOD_RECIPES))
+def test_each_method_script_resolves_its_recipe(tmp_path, built_data, method):
+    data = {"L1_DATA_DIR": str(built_data["l1"]), "THINKPRUNE_DATA_DIR": str(built_data["thinkprune"])}
+    result = dry_run(METHOD_SCRIPTS[method], tmp_path, **data)
+    assert result.returncode == 0, result.stderr
+    assert "command: python -m lead.main_ppo" in result.stdout
+    values = resolved(result.stdout)
+    expected = METHOD_RECIPES[method]
+    assert {key: values.get(key) for key in expected} == expected
+    assert {key: values.get(key) for key in UNCHANGED_BY_METHODS} == {
+        key: SHARED_RECIPE[key] for key in UNCHANGED_BY_METHODS
+    }
+    assert values["actor_rollout_ref.model.path"] == "deepseek-ai/DeepSeek-R1-Distill-Qwen-1.5B"
+    assert values["trainer.default_local_dir"].startswith(str(tmp_path / f"math_{method}"))
+    folder = {"l1_exact": "l1", "l1_max": "l1", "thinkprune": "thinkprune"}.get(method)
+    train_files = str(built_data[folder]) if folder else str(ROOT / "data/math/train.parquet")
+    assert values["data.train_files"].startswith(train_files)
+    assert not [line for line in result.stdout.splitlines() if line.startswith("warning:")]
+
+
+def test_dler_filters_groups_unless_told_not_to(tmp_path):
+    """DLER's dynamic sampling is its recipe's default; DYNAMIC_SAMPLING=0 trains on every batch."""
+    result = dry_run(METHOD_SCRIPTS["dler"], tmp_path, DYNAMIC_SAMPLING="0")
+    assert result.returncode == 0, result.stderr
+    values = resolved(result.stdout)
+    assert values["algorithm.filter_groups.enable"] == "False"
+    assert values["trainer.experiment_name"] == "deepseek-r1-1.5B-math-DLER"
+    assert values["trainer.default_local_dir"] == str(tmp_path / "math_dler_deepseek-r1-1.5b")
+
+
+def test_the_hapo_script_refuses_rows_without_stable_ids(tmp_path):
+    """HAPO's state is per problem: a training file without extra_info.index stops the dry run."""
+    frame = pd.read_parquet(ROOT / "data/math/train.parquet").head(20)
+    frame["extra_info"] = [{"split": "train"} for _ in range(len(frame))]
+    frame.to_parquet(tmp_path / "train.parquet", index=False)
+    shutil.copy(ROOT / "data/math/test.parquet", tmp_path / "test.parquet")
+    result = dry_run(METHOD_SCRIPTS["hapo"], tmp_path, DATA_DIR=str(tmp_path))
+    assert result.returncode == 2
+    assert f"{tmp_path / 'train.parquet'}: row 0: extra_info.index is missing" in result.stderr
+    assert "DRY_RUN ok" not in result.stdout
+    assert dry_run(METHOD_SCRIPTS["kimi"], tmp_path, DATA_DIR=str(tmp_path)).returncode == 0
+
+
+def test_an_l1_script_on_data_without_targets_names_the_builder(tmp_path):
+    for split in ("train", "test"):
+        shutil.copy(ROOT / f"data/math/{split}.parquet", tmp_path / f"{split}_exact.parquet")
+    result = dry_run(METHOD_SCRIPTS["l1_exact"], tmp_path, L1_DATA_DIR=str(tmp_path))
+    assert result.returncode == 2
+    assert "extra_info['l1_target']=None is invalid" in result.stderr
+    assert "scripts/data/prepare_l1.py" in result.stderr
+
+
+def script_files() -> list[Path]:
+    """Every training script and the file of shared settings they source."""
+    return [COMMON_SCRIPT, LEAD_SCRIPT, GRPO_SCRIPT, *sorted(TRAIN_SCRIPTS.glob("*.sh"))]
+
+
+def test_no_override_is_written_in_two_scripts():
+    """Settings several methods share are named arrays of common.sh, written once."""
+    paths = list(dict.fromkeys(script_files()))
+    assert set(METHOD_SCRIPTS.values()) <= set(paths)
+    assert len(recipe_lines(COMMON_SCRIPT)) > 25 and len(recipe_lines(LEAD_SCRIPT)) > 10
+    written: dict[str, Path] = {}
+    for path in paths:
+        for line in recipe_lines(path):
+            assert line not in written, f"{line} is in {written.get(line)} and {path}"
+            written[line] = path
+    for path in (LEAD_SCRIPT, GRPO_SCRIPT, *METHOD_SCRIPTS.values()):
+        text = path.read_text()
+        assert "common.sh" in text and "lead.integrations.verl.launch" not in text
+        assert text.rstrip().splitlines()[-1].endswith('-- "$@"') and "launch_training " in text
+    for path in METHOD_SCRIPTS.values():
+        assert "The paper's" in path.read_text() and "The project's" in path.read_text()
+
+
+SWEEP = TRAIN_SCRIPTS / "thinkprune_sweep.sh"
+
+
+def stage_folder(root: Path, stage: int, cap: int) -> Path:
+    return root / f"math_thinkprune_stage{stage}_cap{cap}_deepseek-r1-1.5b"
+
+
+def test_the_thinkprune_sweep_chains_its_stages(tmp_path):
+    data = tmp_path / "thinkprune"
+    result = dry_run(SWEEP, tmp_path, THINKPRUNE_DATA_DIR=str(data))
+    assert result.returncode == 0, result.stderr
+    stages = runs(result.stdout)
+    assert [stage["data.max_response_length"] for stage in stages] == ["4000", "3000", "2000"]
+    assert [stage["trainer.total_training_steps"] for stage in stages] == ["180", "360", "540"]
+    assert [stage["data.train_files"] for stage in stages] == [
+        str(data / f"train_cap{cap}.parquet") for cap in (4000, 3000, 2000)
+    ]
+    assert [stage["trainer.resume_mode"] for stage in stages] == ["auto", "resume_path", "resume_path"]
+    assert [stage["trainer.resume_from_path"] for stage in stages] == [
+        "None",
+        str(stage_folder(tmp_path, 1, 4000) / "global_step_180"),
+        str(stage_folder(tmp_path, 2, 3000) / "global_step_360"),
+    ]
+    assert {stage["algorithm.adv_estimator"] for stage in stages} == {"grpo"}
+    assert {stage["actor_rollout_ref.rollout.n"] for stage in stages} == {"16"}
+    assert "=== stage 2: cap 3000, steps 181-360" in result.stdout
+    assert not data.exists()  # a dry run builds nothing
+
+
+def test_the_thinkprune_sweep_skips_finished_stages_and_resumes_a_partial_one(tmp_path):
+    first, second = stage_folder(tmp_path, 1, 4000), stage_folder(tmp_path, 2, 3000)
+    (first / "global_step_180" / "actor").mkdir(parents=True)
+    (first / "latest_checkpointed_iteration.txt").write_text("180")
+    (first / "training_finished").write_text("done\n")
+    (second / "global_step_250" / "actor").mkdir(parents=True)
+    (second / "latest_checkpointed_iteration.txt").write_text("250")
+    result = dry_run(SWEEP, tmp_path, STAGE_STEPS="100")
+    assert result.returncode == 0, result.stderr
+    assert "skip: deepseek-r1-1.5B-math-ThinkPrune-stage1-cap4000 finished" in result.stdout
+    assert "resume: deepseek-r1-1.5B-math-ThinkPrune-stage2-cap3000 from step 250" in result.stdout
+    second_run, third_run = runs(result.stdout)
+    assert (second_run["trainer.resume_mode"], second_run["trainer.resume_from_path"]) == ("auto", "None")
+    assert second_run["trainer.total_training_steps"] == "280"  # stage 1 ended at 180
+    assert second_run["trainer.default_local_dir"] == str(second)
+    assert third_run["trainer.resume_from_path"] == str(second / "global_step_280")
+    assert third_run["trainer.total_training_steps"] == "380"
+
+
+def test_a_finished_stage_without_a_checkpoint_stops_the_sweep(tmp_path):
+    first = stage_folder(tmp_path, 1, 4000)
+    first.mkdir()
+    (first / "training_finished").write_text("done\n")
+    result = dry_run(SWEEP, tmp_path)
+    assert result.returncode != 0
+    assert "finished without a checkpoint" in result.stderr
+    assert "DRY_RUN ok" not in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"CAPS": "4000 3k"}, "CAPS='4000 3k' is invalid: '3k' is not a positive integer"),
+        ({"CAPS": " "}, "CAPS='' is invalid"),
+        ({"STAGE_STEPS": "0"}, "STAGE_STEPS='0' is invalid: allowed is a positive integer"),
+        ({"CKPT_DIR": "/somewhere"}, "unset EXPERIMENT_NAME and CKPT_DIR for a sweep"),
+    ],
+    ids=["cap", "no-caps", "steps", "one-folder"],
+)
+def test_bad_sweep_settings_fail_before_python(tmp_path, env, message):
+    result = dry_run(SWEEP, tmp_path, **env)
+    assert result.returncode == 2
+    assert message in result.stderr
+    assert "command:" not in result.stdout
+
+
+@pytest.mark.parametrize("variable", ["CAP", "END_STEP"])
+def test_a_bad_thinkprune_stage_setting_fails_before_python(tmp_path, variable):
+    result = dry_run(METHOD_SCRIPTS["thinkprune"], tmp_path, **{variable: "-1"})
+    assert result.returncode == 2
+    assert f"{variable}='-1' is invalid: allowed is a positive integer" in result.stderr
+    assert "command:" not in result.stdout
