@@ -19,9 +19,8 @@ LEAD_ABLATION_OVERRIDES=(
     data.max_response_length=4000
     algorithm.lead_lstar_min=1000
     algorithm.lead_short_guard=500
-    actor_rollout_ref.actor.optim.lr=1e-6
-    actor_rollout_ref.actor.clip_ratio_low=0.2
-    actor_rollout_ref.actor.clip_ratio_high=0.28
+    actor_rollout_ref.actor.optim.lr=1e-6  # back from the LEAD script's 2e-6 to the common recipe's
+    "${CLIP_HIGHER_RECIPE[@]}"
 )
 
 # Fails (exit status 2) unless $1 is a non-negative decimal number (an efficiency:correctness ratio r).
