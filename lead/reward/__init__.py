@@ -7,7 +7,8 @@ project config ``lead_ppo_trainer.yaml`` declares them, so they are set without 
     reward.custom_reward_function.name=compute_score
     reward.custom_reward_function.reward_kwargs.timeout=5.0
 
-Also ``fallback`` and the optional length bonus of the GRPO baselines (``correct_weight``,
+Also ``queue_timeout`` (the wait for a free math-verify worker, not part of ``timeout``),
+``fallback`` and the optional length bonus of the GRPO baselines (``correct_weight``,
 ``length_bonus``, ``length_threshold``, ``bonus_requires_correct``; see ``lead.reward.shaping``),
 which counts response tokens given by the caller or by ``tokenizer_path``.
 """

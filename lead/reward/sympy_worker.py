@@ -4,10 +4,12 @@ Run as a script (``python sympy_worker.py``), never imported by the grader: it i
 math-verify, so it starts fast and cannot deadlock on the parent's threads. Protocol, one JSON
 object per line on stdin: ``{"id": int, "gold": str, "pred": str}``; one line per request on
 stdout: ``<id> <verdict>`` with the verdict ``1`` (equivalent), ``0`` (not equivalent),
-``unparsable`` (math-verify could not read one of them) or ``error`` (math-verify or sympy
-failed). Anything a library prints goes to /dev/null, never into the replies. math-verify's own
-signal-based timeouts are disabled (they fail off the main thread); the parent kills this
-process when a request overruns.
+``unparsable`` (math-verify could not read the prediction), ``unparsable_gold`` (it could read
+the prediction but not the gold) or ``error`` (math-verify or sympy failed). The first line,
+``ready``, comes after a few warm-up comparisons, so that sympy's lazily loaded parts are not
+charged to a caller's deadline. Anything a library prints goes to /dev/null, never into the
+replies. math-verify's own signal-based timeouts are disabled (they fail off the main thread);
+the parent kills this process when a request overruns.
 """
 
 from __future__ import annotations
@@ -21,6 +23,9 @@ from functools import lru_cache
 
 MEMORY_LIMIT_BYTES = 4 * 1024**3
 RELATIVE_TOLERANCE = 1e-6
+WARM_UP = (("2\\sqrt{2}", "\\sqrt{8}"), ("x^2+2x+1", "(x+1)^2"), ("[0,1)", "[0, 1)"))
+"""(gold, pred) pairs compared before announcing readiness: a fresh process takes about a second
+over its first comparisons of roots, polynomials and intervals."""
 
 
 @lru_cache(maxsize=1)
@@ -81,8 +86,10 @@ def verdict(gold: str, pred: str) -> bytes:
     try:
         gold_parsed = _parse(gold)
         pred_parsed = _parse(pred)
-        if not _has_math(gold_parsed) or not _has_math(pred_parsed):
+        if not _has_math(pred_parsed):
             return b"unparsable"
+        if not _has_math(gold_parsed):
+            return b"unparsable_gold"
         equal = verify(gold_parsed, pred_parsed, timeout_seconds=None)
         return b"1" if equal and _numbers_agree(gold_parsed[0], pred_parsed[0]) else b"0"
     except Exception:  # any failure of parsing or sympy means "not shown equal"
@@ -93,10 +100,10 @@ def main() -> None:
     """Serve requests until stdin closes."""
     resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT_BYTES, MEMORY_LIMIT_BYTES))
     logging.disable(logging.WARNING)
-    import math_verify  # noqa: F401  (import before announcing readiness)
-
     replies = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
     os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    for gold, pred in WARM_UP:
+        verdict(gold, pred)
     replies.write(b"ready\n")
     replies.flush()
     for line in sys.stdin.buffer:

@@ -14,7 +14,17 @@ from transformers import AutoTokenizer, PreTrainedTokenizerFast
 
 from lead.reward import compute_score
 
-KEYS = {"score", "acc", "pred", "has_answer", "timed_out", "length_bonus"}
+KEYS = {
+    "score",
+    "acc",
+    "pred",
+    "has_answer",
+    "timed_out",
+    "unreadable",
+    "queue_timed_out",
+    "queue_seconds",
+    "length_bonus",
+}
 
 
 @pytest.fixture(scope="module")

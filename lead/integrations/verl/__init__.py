@@ -7,6 +7,7 @@ Modules, one job each:
 - ``method_config``: which method a run uses and its options from verl's ``algorithm`` section.
 - ``holder``: the process-level holder of the run's estimator (state, call counting, metrics).
 - ``metrics``: routes the estimator's ``<method>/*`` metrics into verl's ``Tracking.log`` (both trainers).
+- ``grader_metrics``: the grader's per-response outcomes as ``lead/grader_*`` step metrics (both trainers).
 - ``checkpoint``: saves and restores the estimator's state in ``global_step_N/``.
 - ``problem_ids``: stable problem ids carried in verl's uids, for methods with per-problem state.
 - ``legacy``: the legacy ``RayPPOTrainer`` with the method's state in its checkpoints.

@@ -12,6 +12,7 @@ from omegaconf import OmegaConf
 
 from lead.integrations.verl.checkpoint import resolve_resume_folder, starts_fresh, state_to_restore
 from lead.integrations.verl.method_config import budget_key, method_options, project_method
+from lead.reward.score import check_time_limits
 from lead.reward.shaping import CONFIG_KEY, LengthShaping
 
 STATE_CALLBACK = "lead.integrations.verl.checkpoint.EstimatorStateCallback"
@@ -109,6 +110,7 @@ def check_training_config(config: Any) -> list[str]:
         )
     shaping = _reward_shaping(config)
     _check_length_source(config, shaping)
+    check_time_limits(OmegaConf.select(config, CONFIG_KEY))
     method = project_method(config)
     if method is None:
         return warnings

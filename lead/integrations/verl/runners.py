@@ -1,10 +1,11 @@
 """Ray task runners of ``python -m lead.main_ppo``: verl's runners plus the project's checks and state.
 
 Both check, inside the Ray actor that trains, that the run's estimator is registered before any
-worker starts. The legacy runner trains with :class:`LEADRayPPOTrainer` (the method's state in its
-checkpoints); the v1 runner relies on ``trainer.checkpoint_callback_class`` for that, and builds
-its trainer with the prompt counts of :mod:`~lead.integrations.verl.prompt_usage`. For a method
-with per-problem state, both trainers put each row's stable problem id into its uid
+worker starts, and log the grader's ``lead/grader_*`` metrics every step, whatever the estimator.
+The legacy runner trains with :class:`LEADRayPPOTrainer` (the method's state in its checkpoints);
+the v1 runner relies on ``trainer.checkpoint_callback_class`` for that, and builds its trainer with
+the prompt counts of :mod:`~lead.integrations.verl.prompt_usage`. For a method with per-problem
+state, both trainers put each row's stable problem id into its uid
 (:mod:`~lead.integrations.verl.problem_ids`).
 """
 
@@ -15,6 +16,7 @@ from typing import Any
 from verl.trainer.main_ppo import TaskRunnerV1
 from verl.trainer.main_ppo_v0 import BaseTaskRunner, TaskRunner
 
+from lead.integrations.verl.grader_metrics import legacy_grader_metrics, v1_grader_metrics
 from lead.integrations.verl.legacy import legacy_trainer_class, legacy_trainer_for
 from lead.integrations.verl.method_config import project_method
 from lead.integrations.verl.plugin import ensure_registered
@@ -43,7 +45,7 @@ class LEADTaskRunnerV1(TaskRunnerV1.__ray_actor_class__):
 
     def run(self, config: Any) -> None:
         check_estimator(config)
-        with v1_trainers_with(v1_mixins(config)):
+        with v1_trainers_with(v1_mixins(config)), v1_grader_metrics():
             super().run(config)
 
 
@@ -57,5 +59,5 @@ class LEADTaskRunner(TaskRunner.__ray_actor_class__):
 
     def run(self, config: Any) -> None:
         check_estimator(config)
-        with legacy_trainer_class(legacy_trainer_for(config)):
+        with legacy_trainer_class(legacy_trainer_for(config)), legacy_grader_metrics():
             super().run(config)

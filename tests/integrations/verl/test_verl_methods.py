@@ -267,3 +267,71 @@ def test_another_methods_checkpoint_is_refused_naming_both(tmp_path):
     (tmp_path / "latest_checkpointed_iteration.txt").write_text("1")
     with pytest.raises(ValueError, match="holds the state of method 'kimi', but this run uses 'dler'"):
         restore_method_state(method_config("dler", f"trainer.default_local_dir={tmp_path}"))
+
+
+def test_through_verls_own_config_options_come_with_plus_and_the_budget_from_the_response_length():
+    from hydra import compose, initialize_config_module
+
+    with initialize_config_module(config_module="verl.trainer.config", version_base=None):
+        config = compose(
+            config_name="ppo_trainer",
+            overrides=[
+                "algorithm.adv_estimator=dler",
+                "data.max_response_length=64",
+                "+algorithm.dler.truncation_multiplier=0.1",
+            ],
+        )
+    options = method_options("dler", config.algorithm)
+    assert (options.budget, options.truncation_multiplier) == (64, 0.1)
+    assert method_options("laser", config.algorithm).target_length == 16  # 4096 of 16384, at 64
+
+
+def test_a_state_saved_by_the_trl_trainer_loads_in_verl_and_back(tmp_path):
+    from datasets import Dataset
+    from trl import GRPOConfig
+
+    from lead.demo.model import build_tiny_model
+    from lead.demo.tokenizer import build_tokenizer
+    from lead.methods.state_file import read_state_file, restore_estimator
+    from lead.trl import LEADGRPOTrainer
+
+    tokenizer = build_tokenizer()
+    prompts = ["add 1 2 :", "add 3 4 5 :", "add 9 8 :", "add 2 6 7 1 :"]
+    trainer = LEADGRPOTrainer(
+        model=build_tiny_model(tokenizer, seed=0, hidden_size=32, num_layers=1, num_heads=2),
+        reward_funcs=[lambda completion_ids, **_: [float(ids[0] % 2 == 0) for ids in completion_ids]],
+        args=GRPOConfig(
+            output_dir=str(tmp_path / "trl"),
+            max_steps=2,
+            per_device_train_batch_size=16,
+            num_generations=4,
+            max_completion_length=BUDGET,
+            save_strategy="steps",
+            save_steps=2,
+            report_to="none",
+            use_cpu=True,
+            bf16=False,
+            disable_tqdm=True,
+        ),
+        train_dataset=Dataset.from_list(
+            [{"prompt": p, "problem_id": f"p{i}"} for i, p in enumerate(prompts)] * 4
+        ),
+        processing_class=tokenizer,
+        method="hapo",
+    )
+    trainer.train()
+    verl_folder = tmp_path / "verl" / "global_step_2"
+    verl_folder.mkdir(parents=True)
+    (verl_folder / "lead_state.json").write_text(
+        (tmp_path / "trl" / "checkpoint-2" / "lead_state.json").read_text()
+    )
+    (tmp_path / "verl" / "latest_checkpointed_iteration.txt").write_text("2")
+
+    config = method_config("hapo", f"trainer.default_local_dir={tmp_path / 'verl'}")
+    assert restore_method_state(config) is True
+    assert get_holder().estimator.state_dict() == trainer.estimator.state_dict()
+    v1_step(method_batch(4, with_problems=True), config)
+    save_method_state(str(tmp_path / "verl" / "global_step_3"))
+    back = make_estimator("hapo", budget=BUDGET)
+    restore_estimator(back, read_state_file(tmp_path / "verl" / "global_step_3" / "lead_state.json"))
+    assert back.state_dict() == get_holder().estimator.state_dict() and back.step == 3

@@ -1,4 +1,5 @@
-"""Inside real Ray actors (where training runs): the entry point registers ``lead``; the runners start."""
+"""Inside real Ray actors (where training runs): the entry point registers every project method; the
+runners start."""
 
 from __future__ import annotations
 
@@ -7,9 +8,10 @@ import pytest
 pytestmark = pytest.mark.slow
 
 
-def test_entry_point_registers_lead_inside_a_ray_actor():
+def test_entry_point_registers_every_method_inside_a_ray_actor():
     import ray
 
+    from lead.integrations.verl.method_config import PROJECT_ESTIMATORS
     from lead.integrations.verl.runners import LEADTaskRunner, LEADTaskRunnerV1
 
     ray.init(
@@ -22,20 +24,21 @@ def test_entry_point_registers_lead_inside_a_ray_actor():
 
         @ray.remote(num_cpus=1)
         class Probe:
-            def registered_estimator(self) -> tuple[str, str, bool] | None:
+            def registered_estimators(self, names: tuple[str, ...]) -> tuple[dict, bool]:
                 import sys
 
                 already_imported = "lead.integrations.verl.plugin" in sys.modules
                 import verl  # noqa: F401  (loads the verl.plugins entry points)
                 from verl.trainer.ppo import core_algos
 
-                function = core_algos.ADV_ESTIMATOR_REGISTRY.get("lead")
-                if function is None:
-                    return None
-                return function.__module__, function.__name__, already_imported
+                found = {}
+                for name in names:
+                    function = core_algos.ADV_ESTIMATOR_REGISTRY.get(name)
+                    found[name] = None if function is None else (function.__module__, function.__name__)
+                return found, already_imported
 
         probe = Probe.remote()
-        module, name, already_imported = ray.get(probe.registered_estimator.remote(), timeout=240)
+        found, already_imported = ray.get(probe.registered_estimators.remote(PROJECT_ESTIMATORS), timeout=240)
         ray.kill(probe)
         # The task runners of `python -m lead.main_ppo` start as Ray actors (class shipped by Ray).
         for runner_class in (LEADTaskRunnerV1, LEADTaskRunner):
@@ -44,5 +47,7 @@ def test_entry_point_registers_lead_inside_a_ray_actor():
             ray.kill(runner)
     finally:
         ray.shutdown()
-    assert (module, name) == ("lead.integrations.verl.plugin", "compute_lead_advantage")
+    assert found == {
+        name: ("lead.integrations.verl.plugin", f"compute_{name}_advantage") for name in PROJECT_ESTIMATORS
+    }
     assert not already_imported
