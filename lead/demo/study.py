@@ -37,6 +37,7 @@ from lead.demo.configurations import (
 )
 from lead.demo.settings import QUICK, StudySettings
 from lead.demo.store import FolderMismatch
+from lead.demo.task import FILLER_LINES
 from lead.methods import METHODS
 
 MAX_WORKERS = 32
@@ -49,9 +50,10 @@ TASK_INTRO = (
     "Task: add k distinct digits (k = {low}..{high}), writing one running-sum line per addition, so a "
     "problem with k digits needs k - 1 lines and harder problems need longer solutions. The warm start "
     "(a tiny Llama trained from scratch with supervised fine-tuning) learned from solutions padded with "
-    "redundant re-check and restatement lines, so it over-thinks at every difficulty. Every method "
-    "then continues from it with reinforcement learning on the same 0/1 correctness reward; the "
-    "methods differ only in how they turn correctness and length into advantages."
+    "filler lines that hold no number ({fillers}), so it over-thinks at every difficulty and its padding "
+    "costs tokens but cannot corrupt the answer. Every method then continues from it with reinforcement "
+    "learning on the same 0/1 correctness reward; the methods differ only in how they turn correctness "
+    "and length into advantages."
 )
 
 
@@ -171,7 +173,11 @@ def run_command(command: Command, argv: Sequence[str] | None) -> int:
         seeds=request.seeds,
         runs=runs,
         title=command.title,
-        intro=TASK_INTRO.format(low=settings.min_digits, high=settings.max_digits),
+        intro=TASK_INTRO.format(
+            low=settings.min_digits,
+            high=settings.max_digits,
+            fillers=", ".join(f'"{line}"' for line in FILLER_LINES),
+        ),
         caveat=QUICK_CAVEAT if request.quick else None,
         timings=timings,
     )

@@ -7,6 +7,8 @@ import random
 import pytest
 
 from lead.demo.task import (
+    FILLER_LINES,
+    LINE_END,
     MAX_DIGITS,
     MIN_DIGITS,
     Problem,
@@ -40,6 +42,27 @@ def test_padded_solutions_stay_correct_and_are_longer_on_average() -> None:
     assert padded_words > 1.4 * minimal_words
     assert all(len(set(p.digits)) == p.difficulty for p in problems)
     assert {p.difficulty for p in problems} == {2, 3, 4, 5, 6}
+
+
+def numbers(text: str) -> list[int]:
+    return [int(word) for word in text.split() if word.isdigit()]
+
+
+def test_padding_writes_no_number_so_it_cannot_corrupt_the_running_sum() -> None:
+    rng = random.Random(7)
+    padded_at_all = 0
+    for problem in sample_problems(rng, 300, MIN_DIGITS, MAX_DIGITS):
+        padded = overthinking_solution(problem, rng)
+        minimal = minimal_solution(problem)
+        # every number written is one the minimal solution writes, in the same order
+        assert numbers(padded) == numbers(minimal), padded
+        lines = [f"{line.strip()} {LINE_END}" for line in padded.split(LINE_END)[:-1]]
+        needed = [line for line in lines if line not in FILLER_LINES]
+        assert " ".join(needed) == minimal.rsplit(f" {LINE_END} ", 1)[0] + f" {LINE_END}"
+        padded_at_all += len(needed) < len(lines)
+    assert padded_at_all > 200
+    first_words = {line.split()[0] for line in FILLER_LINES}
+    assert len(first_words) == len(FILLER_LINES), "each filler is told apart by its first word"
 
 
 def test_answer_extraction_takes_the_last_answer_and_rejects_junk() -> None:
