@@ -49,11 +49,12 @@ QUICK_CAVEAT = (
 TASK_INTRO = (
     "Task: add k distinct digits (k = {low}..{high}), writing one running-sum line per addition, so a "
     "problem with k digits needs k - 1 lines and harder problems need longer solutions. The warm start "
-    "(a tiny Llama trained from scratch with supervised fine-tuning) learned from solutions padded with "
-    "filler lines that hold no number ({fillers}), so it over-thinks at every difficulty and its padding "
-    "costs tokens but cannot corrupt the answer. Every method then continues from it with reinforcement "
-    "learning on the same 0/1 correctness reward; the methods differ only in how they turn correctness "
-    "and length into advantages."
+    "(a tiny Llama trained from scratch with supervised fine-tuning) learned from solutions that re-check "
+    "their work once the sum is found, with filler lines that hold no number ({fillers}), so it "
+    "over-thinks at every difficulty and its padding costs tokens but cannot corrupt the answer: every "
+    "needed line sits where it sits in the shortest solution. Every method then continues from it with "
+    "reinforcement learning on the same 0/1 correctness reward; the methods differ only in how they turn "
+    "correctness and length into advantages."
 )
 
 

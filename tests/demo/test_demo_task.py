@@ -48,7 +48,7 @@ def numbers(text: str) -> list[int]:
     return [int(word) for word in text.split() if word.isdigit()]
 
 
-def test_padding_writes_no_number_so_it_cannot_corrupt_the_running_sum() -> None:
+def test_padding_writes_no_number_and_leaves_every_needed_line_where_the_minimal_solution_has_it() -> None:
     rng = random.Random(7)
     padded_at_all = 0
     for problem in sample_problems(rng, 300, MIN_DIGITS, MAX_DIGITS):
@@ -56,10 +56,14 @@ def test_padding_writes_no_number_so_it_cannot_corrupt_the_running_sum() -> None
         minimal = minimal_solution(problem)
         # every number written is one the minimal solution writes, in the same order
         assert numbers(padded) == numbers(minimal), padded
-        lines = [f"{line.strip()} {LINE_END}" for line in padded.split(LINE_END)[:-1]]
-        needed = [line for line in lines if line not in FILLER_LINES]
-        assert " ".join(needed) == minimal.rsplit(f" {LINE_END} ", 1)[0] + f" {LINE_END}"
-        padded_at_all += len(needed) < len(lines)
+        needed, answer = minimal.rsplit(f" {LINE_END} ", 1)
+        needed += f" {LINE_END}"
+        assert padded.startswith(needed + " ") and padded.endswith(" " + answer), padded
+        padding = padded[len(needed) : len(padded) - len(answer)]
+        fillers = [f"{line.strip()} {LINE_END}" for line in padding.split(LINE_END)[:-1]]
+        assert all(line in FILLER_LINES for line in fillers), padded
+        assert " ".join([needed, *fillers, answer]) == padded
+        padded_at_all += bool(fillers)
     assert padded_at_all > 200
     first_words = {line.split()[0] for line in FILLER_LINES}
     assert len(first_words) == len(FILLER_LINES), "each filler is told apart by its first word"
