@@ -14,7 +14,7 @@ import argparse
 import os
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from lead.demo.command_line import (
@@ -60,7 +60,8 @@ TASK_INTRO = (
 
 @dataclass(frozen=True)
 class Command:
-    """What differs between ``lead-study`` and ``lead-demo``."""
+    """What differs between ``lead-study`` and ``lead-demo`` (``defaults``: the settings when no option
+    is given)."""
 
     prog: str
     description: str
@@ -68,6 +69,7 @@ class Command:
     default_out: str
     configurations: Callable[[TaskFacts], list[Configuration]]
     seeds_option: bool
+    defaults: StudySettings = field(default_factory=StudySettings)
 
 
 def build_parser(command: Command) -> argparse.ArgumentParser:
@@ -76,7 +78,7 @@ def build_parser(command: Command) -> argparse.ArgumentParser:
     parser.add_argument(
         "--out", type=Path, default=None, help=f"report folder (default {command.default_out}[-quick])"
     )
-    keys = dict.fromkeys(c.key for c in command.configurations(TaskFacts.of(StudySettings())))
+    keys = dict.fromkeys(c.key for c in command.configurations(TaskFacts.of(command.defaults)))
     parser.add_argument(
         "--methods", default=None, help=f"comma-separated, from {','.join(keys)} (default: all of them)"
     )
@@ -91,7 +93,7 @@ def build_parser(command: Command) -> argparse.ArgumentParser:
         default=str(min(2, os.cpu_count() or 1)),
         help="parallel runs, one CPU thread each (default: 2, or 1 on a one-core machine)",
     )
-    add_setting_arguments(parser, StudySettings())
+    add_setting_arguments(parser, command.defaults)
     return parser
 
 
@@ -109,7 +111,7 @@ class Request:
 
 def check_arguments(command: Command, args: argparse.Namespace) -> Request:
     """Every option checked, before any work; :class:`UsageError` on the first bad one."""
-    defaults = replace(StudySettings(), **QUICK) if args.quick else StudySettings()
+    defaults = replace(command.defaults, **QUICK) if args.quick else command.defaults
     settings = settings_from_arguments(args, defaults)
     all_configurations = command.configurations(TaskFacts.of(settings))
     keys = list(dict.fromkeys(c.key for c in all_configurations))
