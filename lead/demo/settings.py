@@ -59,7 +59,8 @@ class StudySettings:
 
 
 QUICK = {"sft_steps": 100, "rl_steps": 3, "eval_problems": 4, "eval_samples": 2, "train_problems": 200}
-"""``--quick``: a smoke test of the whole pipeline in about a minute; its numbers mean nothing."""
+"""``--quick``: a smoke test of the whole pipeline (every configuration of ``lead-study`` in about two
+minutes on 2 cores); its numbers mean nothing."""
 
 DEMO_DEFAULTS = {"max_digits": 5, "sft_steps": 600}
 """``lead-demo``'s defaults on top of the study's: the same task at 2..5 digits (the shortest correct

@@ -74,7 +74,7 @@ class Command:
 
 def build_parser(command: Command) -> argparse.ArgumentParser:
     parser = OneLineParser(prog=command.prog, description=command.description.replace("``", ""))
-    parser.add_argument("--quick", action="store_true", help=f"about a minute, a smoke test: {QUICK}")
+    parser.add_argument("--quick", action="store_true", help=f"about two minutes, a smoke test: {QUICK}")
     parser.add_argument(
         "--out", type=Path, default=None, help=f"report folder (default {command.default_out}[-quick])"
     )
