@@ -1,15 +1,19 @@
 """``lead-demo``: GRPO, LEAD and DLER from an over-thinking warm start, on a CPU in minutes.
 
-The study's task and settings (``lead-study``) with three methods and one seed: GRPO (correctness
-only), LEAD, and DLER at one global truncation limit just above what the hardest problems need.
+The study's task (``lead-study``) at 2..5 digits, with a shorter warm start
+(:data:`lead.demo.settings.DEMO_DEFAULTS`) and the study's RL settings, three methods and one seed:
+GRPO (correctness only), LEAD, and DLER at one global truncation limit just above what the hardest
+problems need.
 Writes the same report folder: ``results.{json,csv,md}`` with the per-difficulty tables, and figures.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 from lead.demo.configurations import demo_configurations
+from lead.demo.settings import DEMO_DEFAULTS, StudySettings
 from lead.demo.study import Command, run_command
 
 DEMO = Command(
@@ -19,6 +23,7 @@ DEMO = Command(
     default_out="lead-demo-report",
     configurations=demo_configurations,
     seeds_option=False,
+    defaults=replace(StudySettings(), **DEMO_DEFAULTS),
 )
 
 

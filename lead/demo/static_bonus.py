@@ -17,8 +17,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-import torch
-
 from lead.core.frame import Responses
 from lead.core.method import Estimator, Method, Scored
 from lead.core.options import MethodOptions, option
@@ -51,12 +49,21 @@ class StaticBonusOptions(MethodOptions):
 
 
 def static_bonus_rewards(responses: Responses, options: StaticBonusOptions, state: Any, step: int) -> Scored:
-    """``(N,)`` shaped rewards ``lambda_c * c_i + lambda_e * [L_i <= threshold]``."""
+    """``(N,)`` shaped rewards ``lambda_c * c_i + lambda_e * e_i``, with ``e_i`` the ``(N,)`` bonus
+    indicator ``[L_i <= threshold and (c_i or not bonus_requires_correct)]`` (0 when ``lambda_e = 0``).
+
+    The metric ``bonus_rate`` is the fraction of responses with ``e_i = 1``.
+    """
     shaping = options.shaping()
-    pairs = list(zip(responses.correct.tolist(), [int(n) for n in responses.lengths.tolist()], strict=True))
-    values = torch.tensor([shaping.score(c, n) for c, n in pairs], dtype=responses.scores.dtype)
-    bonus_rate = sum(shaping.bonus(c, n) > 0 for c, n in pairs) / len(pairs)
-    return Scored(values, {f"{NAME}/bonus_rate": bonus_rate})
+    correct = responses.correct
+    earns = (
+        (responses.lengths <= shaping.length_threshold)
+        & (correct | (not shaping.bonus_requires_correct))
+        & shaping.needs_length
+    )
+    dtype = responses.scores.dtype
+    values = shaping.correct_weight * correct.to(dtype) + shaping.length_bonus * earns.to(dtype)
+    return Scored(values, {f"{NAME}/bonus_rate": earns.to(dtype).mean().item()})
 
 
 STATIC_BONUS = Method(

@@ -14,7 +14,7 @@ import argparse
 import os
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from lead.demo.command_line import (
@@ -37,6 +37,7 @@ from lead.demo.configurations import (
 )
 from lead.demo.settings import QUICK, StudySettings
 from lead.demo.store import FolderMismatch
+from lead.demo.task import FILLER_LINES
 from lead.methods import METHODS
 
 MAX_WORKERS = 32
@@ -48,16 +49,19 @@ QUICK_CAVEAT = (
 TASK_INTRO = (
     "Task: add k distinct digits (k = {low}..{high}), writing one running-sum line per addition, so a "
     "problem with k digits needs k - 1 lines and harder problems need longer solutions. The warm start "
-    "(a tiny Llama trained from scratch with supervised fine-tuning) learned from solutions padded with "
-    "redundant re-check and restatement lines, so it over-thinks at every difficulty. Every method "
-    "then continues from it with reinforcement learning on the same 0/1 correctness reward; the "
-    "methods differ only in how they turn correctness and length into advantages."
+    "(a tiny Llama trained from scratch with supervised fine-tuning) learned from solutions that re-check "
+    "their work once the sum is found, with filler lines that hold no number ({fillers}), so it "
+    "over-thinks at every difficulty and its padding costs tokens but cannot corrupt the answer: every "
+    "needed line sits where it sits in the shortest solution. Every method then continues from it with "
+    "reinforcement learning on the same 0/1 correctness reward; the methods differ only in how they turn "
+    "correctness and length into advantages."
 )
 
 
 @dataclass(frozen=True)
 class Command:
-    """What differs between ``lead-study`` and ``lead-demo``."""
+    """What differs between ``lead-study`` and ``lead-demo`` (``defaults``: the settings when no option
+    is given)."""
 
     prog: str
     description: str
@@ -65,15 +69,16 @@ class Command:
     default_out: str
     configurations: Callable[[TaskFacts], list[Configuration]]
     seeds_option: bool
+    defaults: StudySettings = field(default_factory=StudySettings)
 
 
 def build_parser(command: Command) -> argparse.ArgumentParser:
     parser = OneLineParser(prog=command.prog, description=command.description.replace("``", ""))
-    parser.add_argument("--quick", action="store_true", help=f"about a minute, a smoke test: {QUICK}")
+    parser.add_argument("--quick", action="store_true", help=f"about two minutes, a smoke test: {QUICK}")
     parser.add_argument(
         "--out", type=Path, default=None, help=f"report folder (default {command.default_out}[-quick])"
     )
-    keys = dict.fromkeys(c.key for c in command.configurations(TaskFacts.of(StudySettings())))
+    keys = dict.fromkeys(c.key for c in command.configurations(TaskFacts.of(command.defaults)))
     parser.add_argument(
         "--methods", default=None, help=f"comma-separated, from {','.join(keys)} (default: all of them)"
     )
@@ -88,7 +93,7 @@ def build_parser(command: Command) -> argparse.ArgumentParser:
         default=str(min(2, os.cpu_count() or 1)),
         help="parallel runs, one CPU thread each (default: 2, or 1 on a one-core machine)",
     )
-    add_setting_arguments(parser, StudySettings())
+    add_setting_arguments(parser, command.defaults)
     return parser
 
 
@@ -106,7 +111,7 @@ class Request:
 
 def check_arguments(command: Command, args: argparse.Namespace) -> Request:
     """Every option checked, before any work; :class:`UsageError` on the first bad one."""
-    defaults = replace(StudySettings(), **QUICK) if args.quick else StudySettings()
+    defaults = replace(command.defaults, **QUICK) if args.quick else command.defaults
     settings = settings_from_arguments(args, defaults)
     all_configurations = command.configurations(TaskFacts.of(settings))
     keys = list(dict.fromkeys(c.key for c in all_configurations))
@@ -171,7 +176,11 @@ def run_command(command: Command, argv: Sequence[str] | None) -> int:
         seeds=request.seeds,
         runs=runs,
         title=command.title,
-        intro=TASK_INTRO.format(low=settings.min_digits, high=settings.max_digits),
+        intro=TASK_INTRO.format(
+            low=settings.min_digits,
+            high=settings.max_digits,
+            fillers=", ".join(f'"{line}"' for line in FILLER_LINES),
+        ),
         caveat=QUICK_CAVEAT if request.quick else None,
         timings=timings,
     )

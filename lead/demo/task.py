@@ -3,16 +3,37 @@
 A problem with ``k`` digits needs ``k - 1`` addition lines, so harder problems need longer solutions
 (the per-problem target length matters): the shortest correct solution is ``6k - 3`` tokens (EOS
 included), 9 tokens at 2 digits and 39 at 7, the default range (the hardest problems need 4.3 times
-the easiest). The warm-start data pads each solution with redundant lines
-(re-checks of a line, restatements of the running total): correct but longer than needed. Skipping a
-needed line means adding several digits in one step, which the tiny model cannot do, so too-short
-answers fail.
+the easiest). Skipping a needed line means adding several digits in one step, which the tiny model
+cannot do, so too-short answers fail.
+
+The warm-start data pads each solution with filler lines (:data:`FILLER_LINES`): correct but longer
+than needed. Padding must cost tokens and never correctness, as the paper's premise has it, or
+correctness alone would reward dropping it and every method, correctness-only GRPO included, would
+shorten for that reason alone. Two rules make it so:
+
+- The fillers hold no number. A padding line that copied numbers (a re-check ``check 3 + 5 = 8 ;``
+  or a restatement ``so total 8 ;``) would be one more chance to corrupt the running sum, since the
+  next line starts from the last number written.
+- The fillers come after the last needed line, before the answer: the solution re-checks its work
+  once the sum is found, the way reasoning models over-think. Every needed line then sits where it
+  sits in the minimal solution, so the model computes the sum exactly as it would without padding;
+  fillers between the needed lines would move each line by a varying amount, and a two-layer model
+  that must find the next digit and the running total across them errs more the more fillers it
+  writes (a warm start trained on interleaved fillers solved 62% of its 5-digit samples with at most
+  two fillers and 7% of those with six or more), which again ties length to correctness.
+
+After the fillers, the answer copies the last number written, which no filler can change.
+Each filler is a fixed phrase told apart by its first word (cheap for the tiny model: one choice,
+then a fixed sequence), and the two have the 7 and 4 tokens of the re-check and restatement lines
+they stand in for; as many are drawn as before (0..v per needed line), so the warm start's lengths,
+and with them the budget and every length derived from the task, keep their values.
 
 Text format (tokens separated by single spaces)::
 
     prompt:   add 3 5 2 7 :
     minimal:  3 + 5 = 8 ; 8 + 2 = 10 ; 10 + 7 = 17 ; answer 17
-    padded:   3 + 5 = 8 ; check 3 + 5 = 8 ; 8 + 2 = 10 ; so total 10 ; 10 + 7 = 17 ; answer 17
+    padded:   3 + 5 = 8 ; 8 + 2 = 10 ; 10 + 7 = 17 ; wait , let me check again ; that looks right ;
+              answer 17
 """
 
 from __future__ import annotations
@@ -25,8 +46,8 @@ PROMPT_WORD = "add"
 PROMPT_END = ":"
 LINE_END = ";"
 ANSWER_WORD = "answer"
-RECHECK_WORD = "check"
-RESTATE_WORDS = ("so", "total")
+FILLER_LINES = ("wait , let me check again ;", "that looks right ;")
+"""The padding lines, each ending with :data:`LINE_END`; none holds a number."""
 SYMBOL_WORDS = ("+", "=")
 MAX_NUMBER = 45  # the largest running sum: 9 + 8 + ... + 1
 MAX_VERBOSITY = 3
@@ -55,8 +76,9 @@ class Problem:
 
 def task_words() -> list[str]:
     """Every word the task can write (the tokenizer's vocabulary apart from special tokens)."""
-    words = [PROMPT_WORD, PROMPT_END, LINE_END, ANSWER_WORD, RECHECK_WORD, *RESTATE_WORDS, *SYMBOL_WORDS]
-    return words + [str(n) for n in range(MAX_NUMBER + 1)]
+    words = [PROMPT_WORD, PROMPT_END, LINE_END, ANSWER_WORD, *SYMBOL_WORDS]
+    filler_words = [word for line in FILLER_LINES for word in line.split() if word not in words]
+    return words + list(dict.fromkeys(filler_words)) + [str(n) for n in range(MAX_NUMBER + 1)]
 
 
 def check_digit_range(min_digits: int, max_digits: int) -> None:
@@ -135,20 +157,16 @@ def shortest_correct_length(difficulty: int) -> int:
 
 
 def overthinking_solution(problem: Problem, rng: random.Random) -> str:
-    """A correct solution padded with redundant lines.
+    """A correct solution padded with filler lines after its last needed line.
 
-    The sample's verbosity v is uniform in 0..MAX_VERBOSITY; after every needed line, a uniform number
-    of redundant lines in 0..v follows, each a re-check of the line or a restatement of the total.
+    The sample's verbosity v is uniform in 0..MAX_VERBOSITY; for every needed line, a uniform number
+    of filler lines in 0..v is added, each one of :data:`FILLER_LINES` with equal chance, and all of
+    them follow the needed lines, before the answer.
     """
     verbosity = rng.randint(0, MAX_VERBOSITY)
-    parts = []
-    for total, digit, result in solution_lines(problem):
-        parts.append(_line(total, digit, result))
-        for _ in range(rng.randint(0, verbosity)):
-            if rng.random() < 0.5:
-                parts.append(f"{RECHECK_WORD} {_line(total, digit, result)}")
-            else:
-                parts.append(f"{' '.join(RESTATE_WORDS)} {result} {LINE_END}")
+    steps = solution_lines(problem)
+    fillers = sum(rng.randint(0, verbosity) for _ in steps)
+    parts = [_line(*step) for step in steps] + [rng.choice(FILLER_LINES) for _ in range(fillers)]
     return " ".join([*parts, ANSWER_WORD, str(problem.answer)])
 
 

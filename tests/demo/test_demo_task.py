@@ -7,6 +7,8 @@ import random
 import pytest
 
 from lead.demo.task import (
+    FILLER_LINES,
+    LINE_END,
     MAX_DIGITS,
     MIN_DIGITS,
     Problem,
@@ -40,6 +42,31 @@ def test_padded_solutions_stay_correct_and_are_longer_on_average() -> None:
     assert padded_words > 1.4 * minimal_words
     assert all(len(set(p.digits)) == p.difficulty for p in problems)
     assert {p.difficulty for p in problems} == {2, 3, 4, 5, 6}
+
+
+def numbers(text: str) -> list[int]:
+    return [int(word) for word in text.split() if word.isdigit()]
+
+
+def test_padding_writes_no_number_and_leaves_every_needed_line_where_the_minimal_solution_has_it() -> None:
+    rng = random.Random(7)
+    padded_at_all = 0
+    for problem in sample_problems(rng, 300, MIN_DIGITS, MAX_DIGITS):
+        padded = overthinking_solution(problem, rng)
+        minimal = minimal_solution(problem)
+        # every number written is one the minimal solution writes, in the same order
+        assert numbers(padded) == numbers(minimal), padded
+        needed, answer = minimal.rsplit(f" {LINE_END} ", 1)
+        needed += f" {LINE_END}"
+        assert padded.startswith(needed + " ") and padded.endswith(" " + answer), padded
+        padding = padded[len(needed) : len(padded) - len(answer)]
+        fillers = [f"{line.strip()} {LINE_END}" for line in padding.split(LINE_END)[:-1]]
+        assert all(line in FILLER_LINES for line in fillers), padded
+        assert " ".join([needed, *fillers, answer]) == padded
+        padded_at_all += bool(fillers)
+    assert padded_at_all > 200
+    first_words = {line.split()[0] for line in FILLER_LINES}
+    assert len(first_words) == len(FILLER_LINES), "each filler is told apart by its first word"
 
 
 def test_answer_extraction_takes_the_last_answer_and_rejects_junk() -> None:

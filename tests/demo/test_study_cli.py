@@ -133,3 +133,20 @@ def test_console_scripts_exit_2_on_the_trainers_minus_one_rule(name, tmp_path) -
     )
     assert result.stdout == ""
     assert not (tmp_path / "r").exists()
+
+
+def test_lead_demo_runs_the_study_task_at_two_to_five_digits_unless_told_otherwise(capsys) -> None:
+    demo = study.check_arguments(cli.DEMO, study.build_parser(cli.DEMO).parse_args([]))
+    full = study.check_arguments(study.STUDY, study.build_parser(study.STUDY).parse_args([]))
+    assert (demo.settings.min_digits, demo.settings.max_digits) == (2, 5)
+    assert demo.settings.sft_steps < full.settings.sft_steps
+    same = ("max_completion_length", "rl_steps", "prompts_per_step", "num_generations", "rl_learning_rate")
+    assert all(getattr(demo.settings, name) == getattr(full.settings, name) for name in same)
+    assert [c.name for c in demo.configurations] == ["grpo", "lead", "dler_limit34"]  # 1.25 x 27 tokens
+
+    told = study.check_arguments(cli.DEMO, study.build_parser(cli.DEMO).parse_args(["--max-digits", "7"]))
+    assert told.settings.max_digits == 7 and told.configurations[2].name == "dler_limit49"
+
+    with pytest.raises(SystemExit):
+        study.build_parser(cli.DEMO).parse_args(["--help"])
+    assert "hardest problems: digits to add (default 5)" in " ".join(capsys.readouterr().out.split())

@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import pytest
 import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from lead.core.frame import frame_batch
 from lead.demo.configurations import (
     ADAPTIVE_NEIGHBOURS,
     RATIOS,
@@ -18,7 +21,7 @@ from lead.demo.configurations import (
     unavailable,
 )
 from lead.demo.settings import StudySettings
-from lead.demo.static_bonus import static_bonus_estimator
+from lead.demo.static_bonus import StaticBonusOptions, static_bonus_estimator, static_bonus_rewards
 from lead.demo.task import MAX_DIGITS, MIN_DIGITS, shortest_correct_length
 from lead.methods import METHODS
 
@@ -90,6 +93,40 @@ def test_static_bonus_rewards_and_advantages_by_hand() -> None:
     expected = (shaped - shaped.mean()) / (shaped.std() + 1e-6)
     assert advantages[:, 0].tolist() == pytest.approx(expected.tolist(), abs=1e-6)
     assert metrics["grpo_static/bonus_rate"] == pytest.approx(0.5)
+
+
+BONUS_BUDGET = 16
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    rows=st.lists(
+        st.tuples(st.integers(0, 3), st.booleans(), st.integers(1, BONUS_BUDGET)), min_size=1, max_size=24
+    ),
+    ratio=st.sampled_from([0.0, 0.25, 1.0, 4.0]) | st.floats(0, 100),
+    threshold=st.integers(1, BONUS_BUDGET + 2),
+    bonus_requires_correct=st.booleans(),
+)
+def test_static_bonus_rewards_match_the_reward_functions_rule_response_by_response(
+    rows, ratio, threshold, bonus_requires_correct
+) -> None:
+    # rows: (group, correct, length); the oracle is LengthShaping's scalar rule, one response at a time
+    mask = torch.zeros(len(rows), BONUS_BUDGET)
+    rewards = torch.zeros(len(rows), BONUS_BUDGET, dtype=torch.float64)
+    for row, (_, correct, length) in enumerate(rows):
+        mask[row, :length] = 1
+        rewards[row, length - 1] = float(correct)
+    responses = frame_batch(rewards, mask, [group for group, _, _ in rows]).responses
+    options = StaticBonusOptions.for_budget(
+        BONUS_BUDGET, ratio=ratio, threshold=threshold, bonus_requires_correct=bonus_requires_correct
+    )
+    scored = static_bonus_rewards(responses, options, None, 1)
+    shaping = options.shaping()
+    expected = [shaping.score(correct, length) for _, correct, length in rows]
+    assert scored.values.dtype == torch.float64
+    assert scored.values.tolist() == pytest.approx(expected, abs=1e-12)
+    earned = [shaping.bonus(correct, length) > 0 for _, correct, length in rows]
+    assert scored.metrics["grpo_static/bonus_rate"] == pytest.approx(sum(earned) / len(rows))
 
 
 def test_every_study_key_has_a_title_and_a_colour() -> None:
