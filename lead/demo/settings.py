@@ -28,6 +28,12 @@ class StudySettings:
     its held-out accuracy), a run's set-up and evaluation about 8, an RL step 1.3 to 2 (more for
     methods that keep the warm start's lengths). 57 runs of 20 steps on 2 workers and the warm start
     come to 25 to 28 minutes.
+
+    The RL runs draw their prompts from ``train_problems`` distinct problems, 40 by default, so 20
+    steps of 8 prompts train 4 epochs: the paper's runs train several epochs over a fixed set (7 for
+    LEAD), and a method that learns from a problem's earlier visits (HAPO's shortest correct length
+    so far) needs problems that come back; with a fresh problem at every draw HAPO's length reward
+    is never set and HAPO is GRPO.
     """
 
     min_digits: int = option(MIN_DIGITS, "easiest problems: digits to add", kind="integer", low=2, high=9)
@@ -44,7 +50,9 @@ class StudySettings:
     temperature: float = option(
         1.0, "sampling temperature (RL and evaluation)", low=0, low_open=True, high=10
     )
-    train_problems: int = option(2000, "distinct training problems", kind="integer", low=1)
+    train_problems: int = option(
+        40, "distinct training problems (20 steps of 8 prompts see each 4 times)", kind="integer", low=1
+    )
     eval_problems: int = option(20, "held-out problems per difficulty", kind="integer", low=1)
     eval_samples: int = option(4, "samples per held-out problem", kind="integer", low=1)
     eval_seed: int = option(0, "sampling seed of every evaluation", kind="integer", low=0)
@@ -58,7 +66,7 @@ class StudySettings:
         return dataclasses.asdict(self)
 
 
-QUICK = {"sft_steps": 100, "rl_steps": 3, "eval_problems": 4, "eval_samples": 2, "train_problems": 200}
+QUICK = {"sft_steps": 100, "rl_steps": 3, "eval_problems": 4, "eval_samples": 2, "train_problems": 8}
 """``--quick``: a smoke test of the whole pipeline (every configuration of ``lead-study`` in about two
 minutes on 2 cores); its numbers mean nothing."""
 
