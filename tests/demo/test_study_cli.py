@@ -14,7 +14,6 @@ from lead.demo import cli, study
 from lead.demo.runner import study_record
 from lead.demo.settings import StudySettings
 from lead.demo.store import claim_folder
-from lead.methods import METHODS
 
 STUDY_CASES = [
     (["--rl-steps", "-3"], "--rl-steps=-3", "allowed is an integer with --rl-steps >= 1"),
@@ -78,8 +77,6 @@ def test_lead_demo_refuses_bad_options_in_one_line(argv, needle, allowed, tmp_pa
 
 
 def test_a_budget_below_a_sweep_limit_is_refused_with_the_methods_reason(tmp_path, capsys) -> None:
-    if "dler" not in METHODS:
-        pytest.skip("DLER is not registered in lead.methods on this branch")
     out = tmp_path / "report"
     # 3 digits: the hardest problems need 15 tokens, so the limits are 11, 19 and 30 > the budget 24
     argv = [
