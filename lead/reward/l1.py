@@ -1,4 +1,4 @@
-"""L1's length-controlled rewards (arXiv 2503.04697) and its training prompts.
+"""L1's length-controlled rewards (arXiv 2503.04697); its training prompts: :mod:`lead.data.l1`.
 
 Every L1 training prompt states a target of N thinking tokens, after the problem's own instruction:
 "Think for N tokens." (L1-Exact) or "Think for maximum N tokens." (L1-Max). With ``c`` the
@@ -27,13 +27,10 @@ from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-
-from lead.data.instructions import with_instructions
 
 L1_KINDS = ("exact", "max")
 L1_MODES = ("exact", "max", "mix")
@@ -57,7 +54,8 @@ def _correctness(value: Any) -> float:
     return float(value)
 
 
-def _tokens(name: str, value: Any, low: int) -> int:
+def check_tokens(name: str, value: Any, low: int) -> int:
+    """``value`` as an int of tokens >= ``low``; ``ValueError`` naming ``name`` otherwise."""
     if not _is_real(value) or not float(value).is_integer() or value < low:
         raise ValueError(f"l1 {name}={value!r} is invalid: allowed is an integer >= {low} (tokens)")
     return int(value)
@@ -69,7 +67,8 @@ def _alpha(value: Any) -> float:
     return float(value)
 
 
-def _kind(value: Any) -> str:
+def check_kind(value: Any) -> str:
+    """``value`` if it is one of :data:`L1_KINDS`; ``ValueError`` otherwise."""
     if value not in L1_KINDS:
         raise ValueError(f"l1 kind={value!r} is invalid: allowed values are {', '.join(L1_KINDS)}")
     return value
@@ -79,7 +78,7 @@ def l1_exact(correct: Any, target_tokens: Any, response_tokens: Any, alpha: floa
     """L1-Exact: ``c - alpha * |N - L|``."""
     c = _correctness(correct)
     distance = abs(
-        _tokens("target_tokens", target_tokens, 1) - _tokens("response_tokens", response_tokens, 0)
+        check_tokens("target_tokens", target_tokens, 1) - check_tokens("response_tokens", response_tokens, 0)
     )
     return c - _alpha(alpha) * distance
 
@@ -87,7 +86,9 @@ def l1_exact(correct: Any, target_tokens: Any, response_tokens: Any, alpha: floa
 def l1_max(correct: Any, target_tokens: Any, response_tokens: Any, alpha: float = MAX_ALPHA) -> float:
     """L1-Max: ``c * clip(alpha * (N - L) + 0.5, 0, 1)``."""
     c = _correctness(correct)
-    headroom = _tokens("target_tokens", target_tokens, 1) - _tokens("response_tokens", response_tokens, 0)
+    headroom = check_tokens("target_tokens", target_tokens, 1) - check_tokens(
+        "response_tokens", response_tokens, 0
+    )
     return c * min(1.0, max(0.0, _alpha(alpha) * headroom + 0.5))
 
 
@@ -95,16 +96,10 @@ def l1_reward(
     kind: str, correct: Any, target_tokens: Any, response_tokens: Any, alpha: float | None = None
 ) -> float:
     """The reward of a row of ``kind`` (``"exact"`` or ``"max"``); ``alpha=None`` is that kind's default."""
-    reward = l1_exact if _kind(kind) == "exact" else l1_max
+    reward = l1_exact if check_kind(kind) == "exact" else l1_max
     if alpha is None:
         return reward(correct, target_tokens, response_tokens)
     return reward(correct, target_tokens, response_tokens, alpha)
-
-
-def l1_instruction(kind: str, target_tokens: Any) -> str:
-    """``"Think for N tokens."`` (exact) or ``"Think for maximum N tokens."`` (max)."""
-    tokens = _tokens("target_tokens", target_tokens, 1)
-    return f"Think for {tokens} tokens." if _kind(kind) == "exact" else f"Think for maximum {tokens} tokens."
 
 
 @dataclass(frozen=True)
@@ -127,39 +122,4 @@ def scaled_defaults(budget: float | None = None) -> L1Defaults:
     low = max(1, round(TARGET_RANGE[0] * lengths))
     return L1Defaults(
         low, max(low, round(TARGET_RANGE[1] * lengths)), EXACT_ALPHA * slopes, MAX_ALPHA * slopes
-    )
-
-
-def draw_targets(
-    num_rows: int, mode: str, seed: int, min_target: int, max_target: int
-) -> tuple[np.ndarray, np.ndarray]:
-    """``(num_rows,)`` int64 targets uniform in ``[min_target, max_target]`` and ``(num_rows,)`` kinds.
-
-    ``mode`` ``"exact"`` or ``"max"`` gives every row that kind; ``"mix"`` a fair coin per row.
-    """
-    if mode not in L1_MODES:
-        raise ValueError(f"l1 mode={mode!r} is invalid: allowed values are {', '.join(L1_MODES)}")
-    low = _tokens("min_target", min_target, 1)
-    high = _tokens("max_target", max_target, low)
-    generator = np.random.default_rng(seed)
-    targets = generator.integers(low, high, size=num_rows, endpoint=True)
-    if mode == "mix":
-        kinds = np.where(generator.random(num_rows) < 0.5, "max", "exact")
-    else:
-        kinds = np.full(num_rows, mode)
-    return targets, kinds
-
-
-def l1_rows(
-    rows: Iterable[Mapping[str, Any]], mode: str, seed: int, min_target: int, max_target: int
-) -> list[dict[str, Any]]:
-    """L1 training rows from RL-schema rows, in order (see :func:`draw_targets`): each last message
-    asks for its target (:func:`l1_instruction`) and each ``extra_info`` records the target and kind."""
-    rows = list(rows)
-    targets, kinds = draw_targets(len(rows), mode, seed, min_target, max_target)
-    pairs = [(str(kind), int(target)) for kind, target in zip(kinds, targets, strict=True)]
-    return with_instructions(
-        rows,
-        (l1_instruction(kind, target) for kind, target in pairs),
-        ({TARGET_KEY: target, KIND_KEY: kind} for kind, target in pairs),
     )

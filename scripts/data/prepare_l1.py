@@ -20,8 +20,9 @@ import argparse
 import sys
 from pathlib import Path
 
+from lead.data.l1 import l1_rows
 from lead.data.schema import SchemaError, load_rl_parquet, write_rl_parquet
-from lead.reward.l1 import KIND_KEY, L1_MODES, l1_rows, scaled_defaults
+from lead.reward.l1 import KIND_KEY, L1_MODES, scaled_defaults
 
 ROOT = Path(__file__).resolve().parents[2]
 SPLITS = ("train", "test")

@@ -10,8 +10,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from lead.data.l1 import l1_instruction
 from lead.data.schema import INSTRUCTION, load_rl_parquet
-from lead.reward.l1 import l1_instruction
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "scripts" / "data" / "prepare_l1.py"

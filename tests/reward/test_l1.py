@@ -7,14 +7,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from lead.data.l1 import draw_targets, l1_instruction
 from lead.reward.l1 import (
     EXACT_ALPHA,
     MAX_ALPHA,
     RELEASED_EXACT_ALPHA,
     L1Defaults,
-    draw_targets,
     l1_exact,
-    l1_instruction,
     l1_max,
     l1_reward,
     scaled_defaults,

@@ -308,8 +308,8 @@ def test_token_runs_do_not_decode_the_prompt(lead_config, tokenizer, rows, respo
 @pytest.fixture(scope="module")
 def l1_rows_file(tmp_path_factory: pytest.TempPathFactory) -> pd.DataFrame:
     """MATH-500's first rows with L1 targets, written to and read back from a real parquet file."""
+    from lead.data.l1 import l1_rows
     from lead.data.schema import write_rl_parquet
-    from lead.reward.l1 import l1_rows
 
     source = pd.read_parquet(TEST_PARQUET).head(12).to_dict(orient="records")
     path = tmp_path_factory.mktemp("l1") / "test_mix.parquet"

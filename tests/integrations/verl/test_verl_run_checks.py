@@ -8,9 +8,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from lead.data.l1 import l1_rows
 from lead.data.schema import write_rl_parquet
 from lead.integrations.verl.requirements import check_training_config
-from lead.reward.l1 import l1_rows
 
 ROOT = Path(__file__).resolve().parents[3]
 TRAIN, TEST = ROOT / "data" / "math" / "train.parquet", ROOT / "data" / "math" / "test.parquet"
